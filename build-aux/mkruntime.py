@@ -1,0 +1,76 @@
+"""Build the runtime archive that ensurepip embeds beside the pip wheel.
+
+Usage: python3.X mkruntime.py WHEEL GLUE_DIR OUTPUT
+
+Run at build time by the Python the project is built against, so the bytecode is that version's.
+The archive holds, as sourceless .pyc files (PEP 552 unchecked-hash, legacy layout):
+  * every module of the pip wheel, so that importing pip at run time loads bytecode instead of
+    compiling some 350 modules from source, and so that the .pyc files installed into the target
+    are made from code objects instead of compiling 500 files (co_filename is rewritten then);
+  * the glue package from py/ (ensurepip_glue), which drives pip's installer.
+Data files of the wheel (certifi's cacert.pem, ...) are kept as they are. The wheel's
+*.dist-info is left out on purpose: a zip on sys.path holding pip's dist-info would count as an
+installed pip (pip's importlib metadata backend), and pip would then refuse to install itself.
+
+The output is deterministic: sorted entries, fixed timestamps, fixed permissions.
+"""
+
+import importlib.util
+import io
+import marshal
+import os
+import sys
+import zipfile
+
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+PYC_FLAGS_UNCHECKED_HASH = 0b01
+
+
+def sourceless_pyc(source, filename):
+    code = compile(source, filename, "exec", dont_inherit=True, optimize=0)
+    header = (importlib.util.MAGIC_NUMBER
+              + PYC_FLAGS_UNCHECKED_HASH.to_bytes(4, "little")
+              + importlib.util.source_hash(source))
+    return header + marshal.dumps(code)
+
+
+def archive_members(wheel_path, glue_dir):
+    """Yield (archive name, bytes) for everything the runtime archive holds."""
+    with zipfile.ZipFile(wheel_path) as wheel:
+        for info in wheel.infolist():
+            name = info.filename
+            if name.endswith("/") or name.split("/", 1)[0].endswith(".dist-info"):
+                continue
+            data = wheel.read(info)
+            if name.endswith(".py"):
+                yield name[:-3] + ".pyc", sourceless_pyc(data, name)
+            else:
+                yield name, data
+    for entry in sorted(os.listdir(glue_dir)):
+        if entry.endswith(".py"):
+            with open(os.path.join(glue_dir, entry), "rb") as f:
+                source = f.read()
+            name = "ensurepip_glue/" + entry
+            yield name[:-3] + ".pyc", sourceless_pyc(source, name)
+
+
+def main(wheel_path, glue_dir, output):
+    members = sorted(archive_members(wheel_path, glue_dir))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            out.writestr(info, data)
+    tmp = output + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(buffer.getvalue())
+    os.replace(tmp, output)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.exit(__doc__.split("\n\n", 2)[1])
+    sys.exit(main(*sys.argv[1:]))

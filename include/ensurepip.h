@@ -1,0 +1,102 @@
+/* ensurepip: bootstrap pip into a Python installation or virtual environment, offline, from
+ * the pip wheel embedded in this library. The C counterparts of ensurepip.version() and
+ * ensurepip.bootstrap(), for installers written in C.
+ *
+ * Each call starts an embedded CPython configured as the target interpreter, runs pip's own
+ * installer in it, and finalizes it again; the process environment, locale, signal handlers,
+ * signal mask and working directory are restored before the call returns. Calls must not run
+ * concurrently, and not in a process where Python is already initialized (ENSUREPIP_E_BUSY).
+ */
+#ifndef ENSUREPIP_H
+#define ENSUREPIP_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status of a call. The values are also the exit statuses of the ensurepip program, except
+ * ENSUREPIP_E_INTERRUPTED, which the program turns into 128 + the signal number. Append-only:
+ * a value never changes its meaning. */
+enum ensurepip_status {
+    ENSUREPIP_OK = 0,                /* done: installed, upgraded, already present, uninstalled */
+    ENSUREPIP_E_PIP = 1,             /* pip's installer failed */
+    ENSUREPIP_E_USAGE = 2,           /* invalid or conflicting options */
+    ENSUREPIP_E_TARGET = 3,          /* the target interpreter or environment is missing or unusable */
+    ENSUREPIP_E_TARGET_VERSION = 4,  /* the target is another Python version than the embedded one */
+    ENSUREPIP_E_RUNTIME = 5,         /* the libpython loaded is not the one this was built against */
+    ENSUREPIP_E_WHEEL = 6,           /* the embedded pip wheel is unreadable or corrupt */
+    ENSUREPIP_E_PYTHON = 7,          /* the embedded interpreter failed to start or failed unexpectedly */
+    ENSUREPIP_E_BUSY = 8,            /* a call is already running, or Python is initialized already */
+    ENSUREPIP_E_SYSTEM = 9,          /* the operating system refused: memory, temporary directory */
+    ENSUREPIP_E_AUDIT = 10,          /* an audit hook vetoed the ensurepip.bootstrap event */
+    ENSUREPIP_E_INTERRUPTED = 11,    /* a signal stopped the run (result.signal says which) */
+    ENSUREPIP_E_EXTERNALLY_MANAGED = 12, /* the target is marked EXTERNALLY-MANAGED (PEP 668) */
+    ENSUREPIP_E_NO_SPACE = 13,       /* not enough space (or inodes) on the target's filesystem */
+    ENSUREPIP_E_READ_ONLY = 14,      /* the target's filesystem is read-only */
+    ENSUREPIP_E_PERMISSION = 15,     /* no permission to write the target */
+    ENSUREPIP_E_LOCKED = 16          /* another run kept the target locked past the timeout */
+};
+
+/* What a call did to the target. */
+enum ensurepip_action {
+    ENSUREPIP_ACTION_NONE = 0,        /* nothing was attempted (bad options, unusable target, ...) */
+    ENSUREPIP_ACTION_INSTALLED,       /* pip was not there and is now */
+    ENSUREPIP_ACTION_UPGRADED,        /* an older pip was replaced */
+    ENSUREPIP_ACTION_ALREADY_PRESENT, /* pip was there and was left alone */
+    ENSUREPIP_ACTION_UNINSTALLED,     /* the bundled version of pip was removed */
+    ENSUREPIP_ACTION_NOT_INSTALLED,   /* uninstall: there was no pip to remove */
+    ENSUREPIP_ACTION_SKIPPED,         /* uninstall: the installed pip is not the bundled version */
+    ENSUREPIP_ACTION_FAILED           /* an attempt was made and failed; the target is as before */
+};
+
+/* What to do; the fields of ensurepip.bootstrap() plus the target. Always initialize with
+ * ensurepip_options_init(), then set fields: later versions may add fields at the end. */
+struct ensurepip_options {
+    const char *python;  /* target: an interpreter or a venv directory; NULL: $VIRTUAL_ENV,
+                            else the Python this library was built for */
+    const char *root;    /* install everything relative to this directory; NULL or "": none */
+    int upgrade;         /* replace an older installed pip */
+    int user;            /* install into the user scheme */
+    int altinstall;      /* make only the pipX.Y script */
+    int default_pip;     /* make pip, pipX and pipX.Y (the default makes pipX and pipX.Y) */
+    int verbosity;       /* 0: pip's usual lines; 1-3: more detail on stderr */
+};
+
+/* The outcome of a call. */
+struct ensurepip_result {
+    int status;                   /* the same value the call returned */
+    enum ensurepip_action action;
+    int pip_exit_code;            /* pip's exit status (0 success, 1 error); -1 if pip did not run */
+    int signal;                   /* the signal that stopped the run, else 0 */
+    char pip_version[64];         /* the pip version installed, kept or removed ("" if none) */
+    char message[1024];           /* one line: what happened, or what failed and what to do */
+};
+
+/* Sets *opts to the defaults of ensurepip.bootstrap(): no root, no upgrade, no user scheme,
+ * pipX and pipX.Y scripts, no extra output, target as described for the python field. */
+void ensurepip_options_init(struct ensurepip_options *opts);
+
+/* The version of the embedded pip wheel, e.g. "23.0.1", read from its metadata; NULL if the
+ * embedded wheel cannot be read. The string is static. */
+const char *ensurepip_version(void);
+
+/* Installs the embedded pip into the target, the way `python -m ensurepip` does. Returns an
+ * enum ensurepip_status; result (which may be NULL) receives the details. */
+int ensurepip_bootstrap(const struct ensurepip_options *opts, struct ensurepip_result *result);
+
+/* Removes pip from the target if the installed version is the embedded one, the way
+ * `python -m ensurepip._uninstall` does. Uses opts->python, root, user and verbosity. */
+int ensurepip_uninstall(const struct ensurepip_options *opts, struct ensurepip_result *result);
+
+/* A short description of a status, e.g. "pip's installer failed"; never NULL. */
+const char *ensurepip_strerror(int status);
+
+/* The report name of an action: "installed", "upgraded", "already-present", "uninstalled",
+ * "not-installed", "skipped", "failed" or "none"; never NULL. */
+const char *ensurepip_action_name(enum ensurepip_action action);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ENSUREPIP_H */

@@ -1,0 +1,216 @@
+"""The Python side of ensurepip: runs inside the interpreter the C host started as the target.
+
+The host calls run(request) once, with the embedded wheel and this runtime archive already
+written to its private temporary directory and the environment prepared as ensurepip prepares
+it. run() decides what to do the way `pip install pip` would, has pip's own installer install
+the wheel into a staging directory inside the target, and commits it (transaction.py). It
+answers with a dict; it never raises and never prints a traceback: failures are a kind and a
+sentence.
+
+request: command ("install" | "uninstall"), wheel, runtime, pip_version (of the wheel), root
+(or None), upgrade, user, verbosity.
+answer: status ("ok" or a failure kind), action, message, pip_version, pip_exit_code, signal,
+target (paths), scripts (written), files (count).
+"""
+
+import os
+import signal
+
+import _ensurepip_host as host
+
+from . import messages, space, transaction
+from .errors import Failure, Interrupted, from_os_error
+from .lock import TargetLock
+from .staging import stage
+from .target import Target
+
+_RUN_ENDING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_LOCK_TIMEOUT_SECONDS = 600.0
+
+
+def run(request):
+    answer = {"status": "ok", "action": "none", "message": "", "pip_version": "",
+              "pip_exit_code": -1, "signal": 0, "scripts": [], "files": 0, "target": None}
+    messages.route_pip_logging()
+    _raise_on_signals()
+    try:
+        pending = host.pending_signal()
+        if pending:
+            raise Interrupted(pending)
+        if request["command"] == "install":
+            _install(request, answer)
+        else:
+            _uninstall(request, answer)
+    except Interrupted as e:
+        answer["status"], answer["signal"] = "interrupted", e.signum
+        if answer["action"] in ("installed", "upgraded", "uninstalled"):
+            answer["message"] = f"interrupted by signal {e.signum} after pip was {answer['action']}"
+        else:
+            answer["action"] = "none"
+            answer["message"] = f"interrupted by signal {e.signum}; the target was not changed"
+    except Failure as f:
+        answer.update(status=f.kind, message=f.message, pip_exit_code=f.pip_exit_code)
+        if answer["action"] == "none" and f.kind == "pip":
+            answer["action"] = "failed"
+    finally:
+        _record_signals()
+    return answer
+
+
+def _raise_on_signals():
+    def interrupt(signum, frame):
+        raise Interrupted(signum)
+
+    for signum in _RUN_ENDING:
+        signal.signal(signum, interrupt)
+
+
+def _record_signals():
+    """After the work, a signal only needs to reach the host's record."""
+    def record(signum, frame):
+        host.record_signal(signum)
+
+    for signum in _RUN_ENDING:
+        signal.signal(signum, record)
+
+
+def _satisfied(existing, bundled, upgrade):
+    """pip's answer to `pip install [--upgrade] pip`: anything installed satisfies it without
+    --upgrade; with --upgrade only a version at least the bundled one (pip never downgrades)."""
+    from pip._vendor.packaging.version import parse
+
+    if existing is None:
+        return False
+    return not upgrade or existing.version >= parse(bundled)
+
+
+def _make_dirs(path):
+    """os.makedirs that returns the directories it created, deepest last."""
+    created = []
+    while not os.path.isdir(path):
+        created.append(path)
+        path = os.path.dirname(path)
+    for directory in reversed(created):
+        try:
+            os.mkdir(directory)
+        except FileExistsError:
+            pass
+    return list(reversed(created))
+
+
+def _remove_if_empty(directories):
+    for directory in reversed(directories):
+        try:
+            os.rmdir(directory)
+        except OSError:
+            pass
+
+
+def _install(request, answer):
+    target = Target(request["root"], request["user"])
+    answer["target"] = target.describe()
+    bundled = request["pip_version"]
+    target.check_user_scheme()
+    existing = target.installed_pip()
+    if _satisfied(existing, bundled, request["upgrade"]):
+        return _already_present(existing, answer)
+    target.check_externally_managed()
+
+    created = []
+    answer["action"] = "failed"
+    try:
+        created = _make_dirs(target.lib) + _make_dirs(target.scripts)
+        with TargetLock(target.lib, request.get("lock_timeout", _LOCK_TIMEOUT_SECONDS)):
+            transaction.recover(target.lib, target.scripts)
+            existing = target.installed_pip()  # again: another run may have just installed it
+            if _satisfied(existing, bundled, request["upgrade"]):
+                answer["action"] = "none"
+                return _already_present(existing, answer)
+            replaced = existing if existing is not None and existing.in_directory(target.lib) else None
+            _commit_install(request, answer, target, replaced)
+    except OSError as e:
+        raise from_os_error(e, f"cannot install pip into {target.lib}")
+    finally:
+        _remove_if_empty(created)
+
+    if existing is not None and replaced is None:
+        messages.say(f"  Not uninstalling pip at {existing.location}, outside environment {target.lib}")
+    if replaced is not None:
+        old = replaced.version
+        messages.say("  Attempting uninstall: pip")
+        messages.say(f"    Found existing installation: pip {old}")
+        messages.say(f"    Uninstalling pip-{old}:")
+        messages.say(f"      Successfully uninstalled pip-{old}")
+    messages.say(f"Successfully installed pip-{bundled}")
+
+
+def _commit_install(request, answer, target, replaced):
+    bundled = request["pip_version"]
+    compile_bytecode = request.get("compile", True)
+    need = space.check(target.lib, request["wheel"], request["runtime"], compile_bytecode,
+                       target.final["purelib"])
+    messages.detail("space", f"{need} bytes needed in {target.lib}")
+    messages.say("Installing collected packages: pip")
+    txn = transaction.Transaction.begin(target.lib)
+    try:
+        staged, bytecode = stage(target, txn.stage_root, request["wheel"], request["runtime"],
+                                 compile_bytecode, shebang_python=None)
+        messages.detail("stage", f"pip's installer staged {staged.count_files()} files in {txn.stage_root}"
+                                 f" ({bytecode.prebuilt} .pyc from build-time bytecode, "
+                                 f"{bytecode.compiled} compiled now)")
+        txn.plan_install(staged, target.lib, target.scripts, replaced)
+        messages.detail("commit", f"{len(txn.ops)} steps, journal in {txn.path}")
+        txn.commit(f"installing pip {bundled}")
+    except BaseException:
+        if not txn.keep:
+            txn.discard()
+        raise
+    txn.discard()
+    answer.update(action="upgraded" if replaced is not None else "installed", pip_version=bundled,
+                  pip_exit_code=0, files=staged.count_files(),
+                  scripts=[os.path.join(target.final["scripts"], name) for name in staged.scripts])
+
+
+def _already_present(existing, answer):
+    messages.say(f"Requirement already satisfied: pip in {existing.location} ({existing.version})")
+    answer.update(action="already-present", pip_version=str(existing.version), pip_exit_code=0)
+
+
+def _uninstall(request, answer):
+    target = Target(request["root"], request["user"])
+    answer["target"] = target.describe()
+    bundled = request["pip_version"]
+    installed = target.installed_in_lib()
+    if installed is None:
+        answer.update(action="not-installed", pip_exit_code=0,
+                      message=f"pip is not installed in {target.lib}; nothing to uninstall")
+        return
+    if str(installed.version) != bundled:
+        # ensurepip._uninstall's words (3.10+)
+        answer.update(action="skipped", pip_version=str(installed.version), pip_exit_code=0,
+                      message=f"ensurepip will only uninstall a matching version "
+                              f"('{installed.version}' installed, '{bundled}' available)")
+        return
+    answer["action"] = "failed"
+    try:
+        with TargetLock(target.lib, request.get("lock_timeout", _LOCK_TIMEOUT_SECONDS)):
+            transaction.recover(target.lib, target.scripts)
+            installed = target.installed_in_lib()
+            if installed is None or str(installed.version) != bundled:
+                answer["action"] = "none"
+                return _uninstall(request, answer)
+            txn = transaction.Transaction.begin(target.lib)
+            try:
+                txn.plan_uninstall(installed, target.lib, target.scripts)
+                txn.commit(f"uninstalling pip {bundled}")
+            except BaseException:
+                if not txn.keep:
+                    txn.discard()
+                raise
+            txn.discard()
+    except OSError as e:
+        raise from_os_error(e, f"cannot uninstall pip from {target.lib}")
+    messages.say(f"Found existing installation: pip {bundled}")
+    messages.say(f"Uninstalling pip-{bundled}:")
+    messages.say(f"  Successfully uninstalled pip-{bundled}")
+    answer.update(action="uninstalled", pip_version=bundled, pip_exit_code=0)

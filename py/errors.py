@@ -1,0 +1,50 @@
+"""How the glue fails: a kind the C host turns into a status code, and one line for the user."""
+
+import errno
+
+
+class Failure(Exception):
+    """A failure to report. kind is one of the names the host knows (see python.c)."""
+
+    def __init__(self, kind, message, pip_exit_code=-1):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.pip_exit_code = pip_exit_code
+
+
+class Interrupted(BaseException):
+    """A run-ending signal arrived. BaseException, so that no `except Exception` in pip
+    swallows it on its way out."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+_KIND_BY_ERRNO = {
+    errno.ENOSPC: "no-space",
+    errno.EDQUOT: "no-space",
+    errno.EROFS: "read-only",
+    errno.EACCES: "permission",
+    errno.EPERM: "permission",
+}
+
+_ADVICE = {
+    "no-space": "free some space there and run ensurepip again",
+    "read-only": "the filesystem is mounted read-only; remount it read-write or choose another target",
+    "permission": "run ensurepip as a user who may write there, or choose another target (--user, --root)",
+}
+
+
+def from_os_error(error, doing):
+    """A Failure for an OSError met while `doing` (e.g. "staging pip in /v/lib/...")."""
+    kind = _KIND_BY_ERRNO.get(error.errno, "system")
+    where = error.filename or ""
+    text = f"{doing}: {error.strerror or error}"
+    if where and where not in doing:
+        text += f" ({where})"
+    advice = _ADVICE.get(kind)
+    if advice:
+        text += f"; {advice}"
+    return Failure(kind, text)

@@ -1,0 +1,53 @@
+"""Refusing early when the target's filesystem cannot hold pip: the sizes are known before a
+byte is written (the wheel's and the prebuilt bytecode's file sizes)."""
+
+import os
+import zipfile
+
+from .errors import Failure
+
+_MARGIN = 1 << 20  # RECORD, scripts, the journal, directory blocks
+
+
+def _existing(path):
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    return path
+
+
+def _rounded(size, block):
+    return (size + block - 1) // block * block
+
+
+def check(directory, wheel_path, runtime_path, compile_bytecode, final_lib):
+    probe = _existing(directory)
+    st = os.statvfs(probe)
+    block = st.f_frsize or st.f_bsize or 4096
+    need = _MARGIN
+    files = 16
+    with zipfile.ZipFile(wheel_path) as wheel:
+        for info in wheel.infolist():
+            if not info.filename.endswith("/"):
+                need += _rounded(info.file_size, block)
+                files += 1
+    if compile_bytecode:
+        with zipfile.ZipFile(runtime_path) as runtime:
+            for info in runtime.infolist():
+                if info.filename.startswith("pip/") and info.filename.endswith(".pyc"):
+                    # co_filename grows from a relative to the final absolute path
+                    need += _rounded(info.file_size + len(final_lib) + 64, block)
+                    files += 2  # the .pyc, and a share of the __pycache__ directories
+    free = (st.f_bfree if os.geteuid() == 0 else st.f_bavail) * block
+    if free < need:
+        raise Failure("no-space", f"not enough space for pip in {directory}: it needs "
+                                  f"{_mib(need)} MiB, {_mib(free)} MiB are free; free some space "
+                                  "there and run ensurepip again")
+    free_inodes = st.f_ffree if os.geteuid() == 0 else st.f_favail
+    if st.f_files and free_inodes < files:
+        raise Failure("no-space", f"not enough free inodes for pip in {directory}: it needs "
+                                  f"{files}, {free_inodes} are free")
+    return need
+
+
+def _mib(n):
+    return f"{n / (1 << 20):.1f}"

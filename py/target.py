@@ -1,0 +1,121 @@
+"""The environment being bootstrapped, as pip itself sees it from inside the target interpreter:
+where pip's installer puts things (pip's own scheme computation), where they go once --root is
+applied, and which pip, if any, is installed already."""
+
+import os
+import sys
+
+from pip._internal.locations import get_scheme
+from pip._internal.metadata import get_environment
+from pip._internal.models.scheme import SCHEME_KEYS
+
+from .errors import Failure
+
+
+def change_root(root, path):
+    """pip's --root rule (prefix the absolute path), with the path normalised first so that
+    `//` in either cannot make pip think a file lies outside its target (cpython#149444)."""
+    return os.path.join(root, os.path.normpath(path).lstrip(os.sep))
+
+
+class InstalledPip:
+    """A pip found installed: its version, the directory holding its .dist-info, and the
+    .dist-info itself."""
+
+    def __init__(self, dist):
+        self.version = dist.version
+        self.location = os.path.normpath(dist.location or "")
+        self.info_dir = os.path.normpath(dist.info_location or "")
+
+    def in_directory(self, directory):
+        try:
+            return os.path.samefile(self.location, directory)
+        except OSError:
+            return False
+
+
+class Target:
+    """Paths of the target. `final` are the paths on the system that will run the target (what
+    scripts and bytecode must name); `dest` are where files are written now (with --root)."""
+
+    def __init__(self, root, user):
+        self.user = user
+        self.root = os.path.normpath(os.path.abspath(root)) if root else None
+        # isolated=True: on 3.8/3.9 pip computes schemes with distutils, which otherwise reads
+        # setup.cfg and pydistutils.cfg from the current directory (bpo-42050).
+        scheme = get_scheme("pip", user=user, home=None, root=None, isolated=True, prefix=None)
+        self.final = {key: os.path.normpath(getattr(scheme, key)) for key in SCHEME_KEYS}
+        if self.root:
+            self.dest = {key: change_root(self.root, path) for key, path in self.final.items()}
+        else:
+            self.dest = dict(self.final)
+        self.lib = self.dest["purelib"]
+        self.scripts = self.dest["scripts"]
+
+    def final_path(self, dest_path):
+        """The path a file written at dest_path will have on the final system."""
+        if not self.root:
+            return dest_path
+        return os.sep + os.path.relpath(dest_path, self.root)
+
+    def installed_pip(self):
+        """The pip that `pip install pip` would consider installed, or None. Without --root that
+        is any pip on the target's sys.path (plus the user site with --user), as for pip; with
+        --root only what is inside the root counts, never the live system (pip#3063)."""
+        if self.root:
+            paths = sorted({self.dest["purelib"], self.dest["platlib"]})
+        else:
+            ours = {os.path.normpath(p) for p in _our_path_entries()}
+            paths = [p for p in sys.path if os.path.normpath(p) not in ours]
+            if self.user:
+                paths.insert(0, self.dest["purelib"])
+        dist = get_environment(paths).get_distribution("pip")
+        return InstalledPip(dist) if dist is not None else None
+
+    def installed_in_lib(self):
+        """The pip installed in the target's own site-packages (what uninstall may remove)."""
+        dist = get_environment([self.lib]).get_distribution("pip")
+        return InstalledPip(dist) if dist is not None else None
+
+    def describe(self):
+        return {
+            "python": sys.executable,
+            "prefix": sys.prefix,
+            "purelib": self.final["purelib"],
+            "scripts": self.final["scripts"],
+            "root": self.root,
+        }
+
+    def check_user_scheme(self):
+        """pip's refusal of --user where the user site is invisible."""
+        from pip._internal.utils.virtualenv import virtualenv_no_global
+
+        if self.user and virtualenv_no_global():
+            raise Failure("pip", "Can not perform a '--user' install. User site-packages are not "
+                                 "visible in this virtualenv.", pip_exit_code=1)
+
+    def check_externally_managed(self):
+        """PEP 668, as pip applies it: not inside a venv, not with --root."""
+        if self.root:
+            return
+        try:
+            from pip._internal.exceptions import ExternallyManagedEnvironment
+            from pip._internal.utils.misc import check_externally_managed
+        except ImportError:  # a pip older than 23.0 knows no PEP 668
+            return
+        try:
+            check_externally_managed()
+        except ExternallyManagedEnvironment:
+            marker = os.path.join(os.path.dirname(os.__file__), "EXTERNALLY-MANAGED")
+            raise Failure("externally-managed",
+                          f"{sys.executable} is externally managed ({marker}, PEP 668): install pip "
+                          "with the system's package manager, or bootstrap a virtual environment "
+                          "(python3 -m venv --without-pip DIR; ensurepip --python DIR)")
+
+
+def _our_path_entries():
+    """The sys.path entries the host added (the runtime archive): not part of the target."""
+    import ensurepip_glue
+
+    here = os.path.dirname(os.path.dirname(ensurepip_glue.__file__))
+    return [here]

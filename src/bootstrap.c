@@ -1,0 +1,206 @@
+#include "config.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ensurepip.h"
+#include "interrupt.h"
+#include "options.h"
+#include "payload.h"
+#include "procstate.h"
+#include "python.h"
+#include "run.h"
+#include "tempdir.h"
+#include "environ.h"
+#include "wheel.h"
+
+int run_fail(struct run *run, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(run->result->message, sizeof run->result->message, fmt, ap);
+    va_end(ap);
+    run->result->status = status;
+    return status;
+}
+
+void run_say(const struct run *run, int level, const char *tag, const char *fmt, ...)
+{
+    if (level > run->opts->verbosity)
+        return;
+    FILE *out = level == 0 ? stdout : stderr;
+    if (level > 0)
+        fprintf(out, "ensurepip[%s]: ", tag);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(out, fmt, ap);
+    va_end(ap);
+    fputc('\n', out);
+    fflush(out);
+}
+
+/* The embedded wheel's version, read once (ensurepip_version() returns a static string). */
+static pthread_once_t version_once = PTHREAD_ONCE_INIT;
+static char version_text[64];
+
+static void read_version(void)
+{
+    struct payload wheel;
+    struct zip_archive zip;
+    char err[256];
+    payload_wheel(&wheel);
+    if (zip_open(&zip, wheel.data, wheel.size, err, sizeof err) != 0)
+        return;
+    if (wheel_read_version(&zip, version_text, sizeof version_text, err, sizeof err) != 0)
+        version_text[0] = '\0';
+    zip_close(&zip);
+}
+
+const char *ensurepip_version(void)
+{
+    pthread_once(&version_once, read_version);
+    return version_text[0] != '\0' ? version_text : NULL;
+}
+
+/* Checks both payloads and the wheel inside out before anything else is touched. */
+static int check_payloads(struct run *run)
+{
+    char err[1024];
+    struct zip_archive zip;
+    payload_wheel(&run->wheel);
+    payload_runtime(&run->runtime);
+    if (payload_check(&run->wheel, err, sizeof err) != 0 || payload_check(&run->runtime, err, sizeof err) != 0)
+        return run_fail(run, ENSUREPIP_E_WHEEL, "%s; this copy of ensurepip is damaged, reinstall it", err);
+    if (zip_open(&zip, run->wheel.data, run->wheel.size, err, sizeof err) != 0)
+        return run_fail(run, ENSUREPIP_E_WHEEL, "the embedded %s is unreadable: %s", run->wheel.name, err);
+    int rc = wheel_verify(&zip, err, sizeof err) != 0
+        || wheel_read_version(&zip, run->pip_version, sizeof run->pip_version, err, sizeof err) != 0;
+    zip_close(&zip);
+    if (rc != 0)
+        return run_fail(run, ENSUREPIP_E_WHEEL, "the embedded %s is corrupt: %s", run->wheel.name, err);
+    return ENSUREPIP_OK;
+}
+
+/* Everything between saving the process state and restoring it. */
+static int run_in_sandbox(struct run *run)
+{
+    char err[1024];
+    const struct ensurepip_options *o = run->opts;
+    if (tempdir_create(&run->tmpdir, err, sizeof err) != 0)
+        return run_fail(run, ENSUREPIP_E_SYSTEM, "%s", err);
+    if (tempdir_write(run->tmpdir, run->wheel.name, run->wheel.data, run->wheel.size, &run->wheel_path, err, sizeof err) != 0
+        || tempdir_write(run->tmpdir, run->runtime.name, run->runtime.data, run->runtime.size, &run->runtime_path, err, sizeof err) != 0)
+        return run_fail(run, ENSUREPIP_E_SYSTEM, "%s", err);
+    /* ENSUREPIP_OPTIONS from the options alone; uninstall leaves it unset, as ensurepip does. */
+    const char *ensurepip_options = run->command == RUN_UNINSTALL || (o->default_pip && !o->altinstall) ? NULL
+                                    : o->altinstall ? "altinstall" : "install";
+    if (env_prepare_for_pip(ensurepip_options, run->tmpdir) != 0)
+        return run_fail(run, ENSUREPIP_E_SYSTEM, "out of memory preparing the environment");
+    if (interrupt_pending())
+        return ENSUREPIP_E_INTERRUPTED;
+    run_say(run, 1, "target", "python %s%s%s", run->target.python,
+            run->target.venv ? ", virtual environment " : "", run->target.venv ? run->target.venv : "");
+    return python_run(run);
+}
+
+static void remove_tmpdir(struct run *run)
+{
+    char err[1024];
+    if (run->tmpdir != NULL && tempdir_remove(run->tmpdir, err, sizeof err) != 0)
+        run_say(run, -1, "tmp", "WARNING: %s", err);
+    free(run->tmpdir);
+    free(run->wheel_path);
+    free(run->runtime_path);
+    run->tmpdir = run->wheel_path = run->runtime_path = NULL;
+}
+
+static int interrupted(struct run *run, int sig)
+{
+    struct ensurepip_result *r = run->result;
+    r->signal = sig;
+    if (r->status == ENSUREPIP_E_INTERRUPTED && r->message[0] != '\0')
+        return ENSUREPIP_E_INTERRUPTED; /* the glue said what state it left */
+    if (r->action == ENSUREPIP_ACTION_INSTALLED || r->action == ENSUREPIP_ACTION_UPGRADED
+        || r->action == ENSUREPIP_ACTION_UNINSTALLED)
+        return run_fail(run, ENSUREPIP_E_INTERRUPTED, "interrupted by signal %d after the work was done (%s)",
+                        sig, ensurepip_action_name(r->action));
+    r->action = ENSUREPIP_ACTION_NONE;
+    return run_fail(run, ENSUREPIP_E_INTERRUPTED, "interrupted by signal %d; the target was not changed", sig);
+}
+
+static int run_command(enum run_command command, const struct ensurepip_options *opts,
+                       struct ensurepip_result *result)
+{
+    static atomic_flag busy = ATOMIC_FLAG_INIT;
+    struct ensurepip_options defaults;
+    struct ensurepip_result scratch;
+    char err[1024];
+    if (opts == NULL) {
+        ensurepip_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (result == NULL)
+        result = &scratch;
+    memset(result, 0, sizeof *result);
+    result->pip_exit_code = -1;
+    struct run run = {.command = command, .opts = opts, .result = result};
+
+    if (options_check(opts, command, err, sizeof err) != 0)
+        return run_fail(&run, ENSUREPIP_E_USAGE, "%s", err);
+    if (atomic_flag_test_and_set(&busy))
+        return run_fail(&run, ENSUREPIP_E_BUSY, "another ensurepip call is running in this process");
+    int rc;
+    int major, minor;
+    python_version(&major, &minor);
+    if (python_is_running()) {
+        rc = run_fail(&run, ENSUREPIP_E_BUSY,
+                      "Python is already initialized in this process; ensurepip must start its own interpreter");
+        goto unlock;
+    }
+    if (python_check_runtime(err, sizeof err) != 0) {
+        rc = run_fail(&run, ENSUREPIP_E_RUNTIME, "%s", err);
+        goto unlock;
+    }
+    switch (target_resolve(&run.target, opts->python, major, minor, err, sizeof err)) {
+    case TARGET_OK: break;
+    case TARGET_OTHER_VERSION: rc = run_fail(&run, ENSUREPIP_E_TARGET_VERSION, "%s", err); goto unlock;
+    default: rc = run_fail(&run, ENSUREPIP_E_TARGET, "%s", err); goto unlock;
+    }
+    rc = check_payloads(&run);
+    if (rc != ENSUREPIP_OK)
+        goto free_target;
+
+    struct process_state saved;
+    if (process_state_save(&saved, err, sizeof err) != 0) {
+        rc = run_fail(&run, ENSUREPIP_E_SYSTEM, "%s", err);
+        goto free_target;
+    }
+    interrupt_catch();
+    rc = run_in_sandbox(&run);
+    remove_tmpdir(&run);
+    int sig = interrupt_pending();
+    if (process_state_restore(&saved, err, sizeof err) != 0)
+        run_say(&run, -1, "state", "WARNING: %s", err);
+    if (sig != 0 || rc == ENSUREPIP_E_INTERRUPTED)
+        rc = interrupted(&run, sig != 0 ? sig : result->signal);
+free_target:
+    target_free(&run.target);
+unlock:
+    atomic_flag_clear(&busy);
+    result->status = rc;
+    return rc;
+}
+
+int ensurepip_bootstrap(const struct ensurepip_options *opts, struct ensurepip_result *result)
+{
+    return run_command(RUN_INSTALL, opts, result);
+}
+
+int ensurepip_uninstall(const struct ensurepip_options *opts, struct ensurepip_result *result)
+{
+    return run_command(RUN_UNINSTALL, opts, result);
+}

@@ -1,0 +1,33 @@
+/* The process environment: a byte-for-byte snapshot and its restoration, and the changes
+ * ensurepip makes for pip. */
+#ifndef ENSUREPIP_ENVIRON_H
+#define ENSUREPIP_ENVIRON_H
+
+#include <stddef.h>
+
+struct env_snapshot {
+    char **vars;   /* deep copies of the "NAME=value" strings, in environ's order */
+    size_t count;
+};
+
+/* Copies environ. Returns 0, or -1 if out of memory. */
+int env_snapshot_take(struct env_snapshot *snap);
+
+/* Makes environ hold exactly the snapshot again: same strings, same order, duplicates kept.
+ * Returns 0, or -1 if out of memory (environ is then left as it was). */
+int env_snapshot_restore(const struct env_snapshot *snap);
+
+void env_snapshot_free(struct env_snapshot *snap);
+
+/* What ensurepip does to the environment before pip runs, plus what embedding needs:
+ *  - every PIP_* variable is removed (bpo-19734) and PIP_CONFIG_FILE is the null device, which
+ *    pip takes as "read no configuration file at all" (bpo-20053);
+ *  - ENSUREPIP_OPTIONS is set to ensurepip_options, or removed when that is NULL: unlike
+ *    ensurepip, an inherited value never decides which scripts are made;
+ *  - PYTHONEXECUTABLE and __PYVENV_LAUNCHER__ are removed: CPython 3.11+ reads them even in an
+ *    isolated configuration, and they would override which interpreter the target is;
+ *  - TMPDIR is tmpdir, so whatever Python or pip leave in a temporary directory goes with ours.
+ * Returns 0, or -1 if out of memory. */
+int env_prepare_for_pip(const char *ensurepip_options, const char *tmpdir);
+
+#endif

@@ -1,0 +1,277 @@
+#include <Python.h> /* first: it sets feature macros */
+
+#include "config.h"
+
+#include "python.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hostmod.h"
+#include "interrupt.h"
+#include "pycompat.h"
+
+void python_version(int *major, int *minor)
+{
+    *major = PY_MAJOR_VERSION;
+    *minor = PY_MINOR_VERSION;
+}
+
+int python_is_running(void)
+{
+    return Py_IsInitialized();
+}
+
+int python_check_runtime(char *err, size_t errlen)
+{
+    /* Two builds of one minor version share a soname (libpython3.11.so.1.0), so the dynamic
+     * linker may have picked another one than the one compiled against (embedding-findings
+     * Q8). Py_GetVersion() is safe before initialization. */
+    const char *loaded = Py_GetVersion();
+    size_t n = strlen(PY_VERSION);
+    if (strncmp(loaded, PY_VERSION, n) == 0 && (loaded[n] == ' ' || loaded[n] == '\0'))
+        return 0;
+    snprintf(err, errlen,
+             "the libpython loaded is Python %.*s, but this program was built against %s: "
+             "run it with the libpython it was built for (check LD_LIBRARY_PATH)",
+             (int)strcspn(loaded, " "), loaded, PY_VERSION);
+    return -1;
+}
+
+/* Turns the pending Python exception into one line in the result's message (the traceback
+ * only at -vv), and clears it. Never PyErr_Print(): on SystemExit it would end the process. */
+static void take_exception(struct run *run, const char *what)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    const char *type_name = type != NULL ? ((PyTypeObject *)type)->tp_name : "unknown error";
+    PyObject *text = value != NULL ? PyObject_Str(value) : NULL;
+    const char *detail = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+    if (detail == NULL) {
+        PyErr_Clear();
+        detail = "";
+    }
+    run_fail(run, ENSUREPIP_E_PYTHON, "%s: %s%s%s", what, type_name, detail[0] ? ": " : "", detail);
+    if (run->opts->verbosity >= 2 && value != NULL) {
+        PyObject *traceback = PyImport_ImportModule("traceback");
+        PyObject *printed = traceback != NULL
+            ? PyObject_CallMethod(traceback, "print_exception", "OOO", type, value, tb ? tb : Py_None)
+            : NULL;
+        Py_XDECREF(printed);
+        Py_XDECREF(traceback);
+        PyErr_Clear();
+    }
+    Py_XDECREF(text);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+}
+
+static int start(struct run *run)
+{
+    PyPreConfig preconfig;
+    PyPreConfig_InitIsolatedConfig(&preconfig);
+    /* An isolated pre-configuration leaves LC_CTYPE alone, which under the C locale makes the
+     * filesystem encoding ASCII; pip and non-ASCII paths need UTF-8. */
+    preconfig.utf8_mode = 1;
+    PyStatus status = Py_PreInitialize(&preconfig);
+    if (PyStatus_Exception(status))
+        return run_fail(run, ENSUREPIP_E_PYTHON, "Python failed to pre-initialize: %s",
+                        status.err_msg ? status.err_msg : "unknown error");
+
+    PyConfig config;
+    PyConfig_InitIsolatedConfig(&config);
+    /* Isolated: no PYTHON* variables, no user site-packages, no current directory on sys.path.
+     * The target is chosen by the executable alone: from it CPython finds pyvenv.cfg or the
+     * prefix, and site activates the target's own site-packages (embedding-findings Q1, Q2). */
+    status = PyConfig_SetBytesString(&config, &config.executable, run->target.python);
+    if (!PyStatus_Exception(status)) {
+        config.write_bytecode = 0;       /* leave no __pycache__ behind in the target */
+        config.install_signal_handlers = 0;
+        config.site_import = 1;
+        pycompat_configure(&config);
+        status = Py_InitializeFromConfig(&config);
+    }
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(status))
+        return run_fail(run, ENSUREPIP_E_PYTHON,
+                        "Python could not start as %s: %s", run->target.python,
+                        status.err_msg ? status.err_msg : "unknown error");
+    return ENSUREPIP_OK;
+}
+
+static int set_item(PyObject *dict, const char *key, PyObject *value)
+{
+    if (value == NULL)
+        return -1;
+    int rc = PyDict_SetItemString(dict, key, value);
+    Py_DECREF(value);
+    return rc;
+}
+
+static PyObject *str_or_none(const char *s)
+{
+    if (s == NULL || s[0] == '\0')
+        Py_RETURN_NONE;
+    return PyUnicode_DecodeFSDefault(s);
+}
+
+static PyObject *build_request(const struct run *run)
+{
+    const struct ensurepip_options *o = run->opts;
+    PyObject *req = PyDict_New();
+    if (req == NULL
+        || set_item(req, "command", PyUnicode_FromString(run->command == RUN_INSTALL ? "install" : "uninstall"))
+        || set_item(req, "wheel", PyUnicode_DecodeFSDefault(run->wheel_path))
+        || set_item(req, "runtime", PyUnicode_DecodeFSDefault(run->runtime_path))
+        || set_item(req, "pip_version", PyUnicode_FromString(run->pip_version))
+        || set_item(req, "root", str_or_none(o->root))
+        || set_item(req, "upgrade", PyBool_FromLong(o->upgrade))
+        || set_item(req, "user", PyBool_FromLong(o->user))
+        || set_item(req, "verbosity", PyLong_FromLong(o->verbosity))) {
+        Py_XDECREF(req);
+        return NULL;
+    }
+    return req;
+}
+
+static const char *get_str(PyObject *dict, const char *key)
+{
+    PyObject *v = PyDict_GetItemString(dict, key); /* borrowed */
+    return v != NULL && PyUnicode_Check(v) ? PyUnicode_AsUTF8(v) : NULL;
+}
+
+static long get_long(PyObject *dict, const char *key, long fallback)
+{
+    PyObject *v = PyDict_GetItemString(dict, key); /* borrowed */
+    return v != NULL && PyLong_Check(v) ? PyLong_AsLong(v) : fallback;
+}
+
+static const struct {
+    const char *name;
+    int status;
+} glue_statuses[] = {
+    {"ok", ENSUREPIP_OK},
+    {"pip", ENSUREPIP_E_PIP},
+    {"target", ENSUREPIP_E_TARGET},
+    {"system", ENSUREPIP_E_SYSTEM},
+    {"interrupted", ENSUREPIP_E_INTERRUPTED},
+    {"externally-managed", ENSUREPIP_E_EXTERNALLY_MANAGED},
+    {"no-space", ENSUREPIP_E_NO_SPACE},
+    {"read-only", ENSUREPIP_E_READ_ONLY},
+    {"permission", ENSUREPIP_E_PERMISSION},
+    {"locked", ENSUREPIP_E_LOCKED},
+};
+
+static const struct {
+    const char *name;
+    enum ensurepip_action action;
+} glue_actions[] = {
+    {"installed", ENSUREPIP_ACTION_INSTALLED},
+    {"upgraded", ENSUREPIP_ACTION_UPGRADED},
+    {"already-present", ENSUREPIP_ACTION_ALREADY_PRESENT},
+    {"uninstalled", ENSUREPIP_ACTION_UNINSTALLED},
+    {"not-installed", ENSUREPIP_ACTION_NOT_INSTALLED},
+    {"skipped", ENSUREPIP_ACTION_SKIPPED},
+    {"failed", ENSUREPIP_ACTION_FAILED},
+};
+
+/* Copies the glue's answer into the result. */
+static int take_answer(struct run *run, PyObject *answer)
+{
+    struct ensurepip_result *r = run->result;
+    if (!PyDict_Check(answer))
+        return run_fail(run, ENSUREPIP_E_PYTHON, "the glue answered with a %s, not a dict",
+                        Py_TYPE(answer)->tp_name);
+    const char *status = get_str(answer, "status"), *action = get_str(answer, "action");
+    const char *message = get_str(answer, "message"), *version = get_str(answer, "pip_version");
+    int code = -1;
+    for (size_t i = 0; status != NULL && i < sizeof glue_statuses / sizeof glue_statuses[0]; i++)
+        if (strcmp(status, glue_statuses[i].name) == 0)
+            code = glue_statuses[i].status;
+    if (code < 0)
+        return run_fail(run, ENSUREPIP_E_PYTHON, "the glue answered with an unknown status %s",
+                        status ? status : "(none)");
+    for (size_t i = 0; action != NULL && i < sizeof glue_actions / sizeof glue_actions[0]; i++)
+        if (strcmp(action, glue_actions[i].name) == 0)
+            r->action = glue_actions[i].action;
+    r->status = code;
+    r->pip_exit_code = (int)get_long(answer, "pip_exit_code", -1);
+    r->signal = (int)get_long(answer, "signal", 0);
+    snprintf(r->pip_version, sizeof r->pip_version, "%s", version ? version : "");
+    snprintf(r->message, sizeof r->message, "%s", message ? message : "");
+    PyErr_Clear();
+    return code;
+}
+
+/* Raises ensurepip.bootstrap the way ensurepip does (argument: root or None); an audit hook
+ * that raises vetoes the run. */
+static int audit(struct run *run)
+{
+    PyObject *root = str_or_none(run->opts->root);
+    if (root == NULL) {
+        take_exception(run, "cannot prepare the audit event");
+        return run->result->status;
+    }
+    int rc = PySys_Audit("ensurepip.bootstrap", "O", root);
+    Py_DECREF(root);
+    if (rc == 0)
+        return ENSUREPIP_OK;
+    take_exception(run, "an audit hook vetoed ensurepip.bootstrap");
+    run->result->status = ENSUREPIP_E_AUDIT;
+    return ENSUREPIP_E_AUDIT;
+}
+
+static int call_glue(struct run *run)
+{
+    PyObject *sys_path = PySys_GetObject("path"); /* borrowed */
+    PyObject *entry = PyUnicode_DecodeFSDefault(run->runtime_path);
+    if (sys_path == NULL || entry == NULL || PyList_Insert(sys_path, 0, entry) != 0) {
+        Py_XDECREF(entry);
+        take_exception(run, "cannot put the runtime archive on sys.path");
+        return run->result->status;
+    }
+    Py_DECREF(entry);
+    if (hostmod_install(run) != 0) {
+        take_exception(run, "cannot create the _ensurepip_host module");
+        return run->result->status;
+    }
+    PyObject *glue = PyImport_ImportModule("ensurepip_glue");
+    PyObject *request = glue != NULL ? build_request(run) : NULL;
+    PyObject *answer = request != NULL ? PyObject_CallMethod(glue, "run", "O", request) : NULL;
+    int rc;
+    if (answer == NULL) {
+        take_exception(run, glue == NULL ? "cannot import the glue" : "the glue failed");
+        rc = run->result->status;
+    } else {
+        rc = take_answer(run, answer);
+    }
+    Py_XDECREF(answer);
+    Py_XDECREF(request);
+    Py_XDECREF(glue);
+    return rc;
+}
+
+int python_run(struct run *run)
+{
+    int rc = start(run);
+    if (rc != ENSUREPIP_OK)
+        return rc;
+    rc = audit(run);
+    if (rc == ENSUREPIP_OK)
+        rc = call_glue(run);
+
+    /* Py_FinalizeEx() puts SIG_DFL back for the signals the glue handled; one arriving then
+     * would kill the process before the temporary directory is removed. So: hold them back,
+     * finalize, record them again, and let them through. */
+    sigset_t old;
+    interrupt_block(&old);
+    fflush(stdout);
+    if (Py_FinalizeEx() != 0 && rc == ENSUREPIP_OK)
+        rc = run_fail(run, ENSUREPIP_E_PYTHON, "Python could not flush its output at exit");
+    interrupt_rearm();
+    interrupt_unblock(&old);
+    return rc;
+}

@@ -1,0 +1,34 @@
+/* The state of one ensurepip_bootstrap()/ensurepip_uninstall() call, passed to every step.
+ * Nothing about a run lives in a global, except the signal number a handler records. */
+#ifndef ENSUREPIP_RUN_H
+#define ENSUREPIP_RUN_H
+
+#include "ensurepip.h"
+#include "payload.h"
+#include "target.h"
+
+enum run_command { RUN_INSTALL, RUN_UNINSTALL };
+
+struct run {
+    enum run_command command;
+    const struct ensurepip_options *opts;
+    struct ensurepip_result *result;
+    struct target target;
+    struct payload wheel;          /* the pip wheel, as embedded */
+    struct payload runtime;        /* pip's bytecode and the glue, as embedded */
+    char pip_version[64];          /* the version of the embedded wheel */
+    char *tmpdir;                  /* private temporary directory, NULL until created */
+    char *wheel_path;              /* the wheel, written into tmpdir under its own name */
+    char *runtime_path;            /* the runtime archive, written into tmpdir */
+};
+
+/* Records a failure in run->result: status and a one-line message. Returns status. */
+int run_fail(struct run *run, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Prints a line for the user: level 0 on stdout (pip's usual lines); a negative level on stderr
+ * as it is (warnings, which say "WARNING: " themselves); level >= 1 on stderr with a subsystem
+ * tag, only when the run's verbosity is at least that level. */
+void run_say(const struct run *run, int level, const char *tag, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,287 @@
+#include "config.h"
+
+#include "target.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+static char *join(const char *a, const char *b)
+{
+    size_t n = strlen(a) + 1 + strlen(b) + 1;
+    char *s = malloc(n);
+    if (s != NULL)
+        snprintf(s, n, "%s%s%s", a, a[0] != '\0' && a[strlen(a) - 1] == '/' ? "" : "/", b);
+    return s;
+}
+
+/* The path made absolute against the working directory, without trailing slashes. Symbolic
+ * links are kept on purpose (see struct target). */
+static char *absolute(const char *path)
+{
+    char *abs;
+    if (path[0] == '/') {
+        abs = strdup(path);
+    } else {
+        char *cwd = getcwd(NULL, 0);
+        if (cwd == NULL)
+            return NULL;
+        abs = join(cwd, path);
+        free(cwd);
+    }
+    if (abs == NULL)
+        return NULL;
+    for (size_t n = strlen(abs); n > 1 && abs[n - 1] == '/'; n--)
+        abs[n - 1] = '\0';
+    return abs;
+}
+
+static char *dir_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL || slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Reads "key = value" from a pyvenv.cfg into value. Returns 0 if found. */
+static int venv_config(const char *venv, const char *key, char *value, size_t len)
+{
+    char *cfg = join(venv, "pyvenv.cfg");
+    FILE *f = cfg != NULL ? fopen(cfg, "r") : NULL;
+    free(cfg);
+    if (f == NULL)
+        return -1;
+    char line[4096];
+    int rc = -1;
+    size_t keylen = strlen(key);
+    while (rc != 0 && fgets(line, sizeof line, f) != NULL) {
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncmp(p, key, keylen) != 0)
+            continue;
+        p += keylen;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p != '=')
+            continue;
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t n = strcspn(p, "\r\n");
+        while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        if (n < len) {
+            memcpy(value, p, n);
+            value[n] = '\0';
+            rc = 0;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static int parse_version(const char *text, int *major, int *minor)
+{
+    char *end;
+    long a = strtol(text, &end, 10);
+    if (end == text || *end != '.')
+        return -1;
+    const char *rest = end + 1;
+    long b = strtol(rest, &end, 10);
+    if (end == rest || a < 0 || a > 99 || b < 0 || b > 999)
+        return -1;
+    *major = (int)a;
+    *minor = (int)b;
+    return 0;
+}
+
+/* The version of the installation at prefix, from the name of its lib/pythonX.Y/os.py.
+ * Prefers the wanted version if several are there. */
+static int prefix_version(const char *prefix, int want_major, int want_minor, int *major, int *minor)
+{
+    static const char *const libdirs[] = {"lib", "lib64"};
+    char path[PATH_MAX];
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s/python%d.%d/os.py", prefix, libdirs[i], want_major, want_minor);
+        if (is_file(path)) {
+            *major = want_major;
+            *minor = want_minor;
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < 2; i++) {
+        glob_t g;
+        snprintf(path, sizeof path, "%s/%s/python[0-9]*.[0-9]*/os.py", prefix, libdirs[i]);
+        if (glob(path, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
+            const char *name = strstr(g.gl_pathv[0] + strlen(prefix), "/python");
+            int rc = name != NULL ? parse_version(name + strlen("/python"), major, minor) : -1;
+            globfree(&g);
+            if (rc == 0)
+                return 0;
+        } else {
+            globfree(&g);
+        }
+    }
+    return -1;
+}
+
+static const char *describe(enum target_source source)
+{
+    switch (source) {
+    case TARGET_FROM_OPTION: return "--python";
+    case TARGET_FROM_VIRTUAL_ENV: return "VIRTUAL_ENV";
+    case TARGET_FROM_BUILD: return "the default target";
+    }
+    return "the target";
+}
+
+/* Fills t->python and t->venv from the absolute path, which exists. */
+static int find_interpreter(struct target *t, char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return fail(err, errlen, TARGET_UNUSABLE, "%s: %s does not exist", describe(t->source), path);
+    if (S_ISDIR(st.st_mode)) {
+        char *cfg = join(path, "pyvenv.cfg");
+        int venv = cfg != NULL && is_file(cfg);
+        free(cfg);
+        if (!venv)
+            return fail(err, errlen, TARGET_UNUSABLE,
+                        "%s: %s is a directory but not a virtual environment (it has no pyvenv.cfg); "
+                        "give the interpreter instead, e.g. %s/bin/python3", describe(t->source), path, path);
+        static const char *const names[] = {"bin/python", "bin/python3"};
+        for (size_t i = 0; i < 2 && t->python == NULL; i++) {
+            char *python = join(path, names[i]);
+            if (python != NULL && access(python, X_OK) == 0)
+                t->python = python;
+            else
+                free(python);
+        }
+        if (t->python == NULL)
+            return fail(err, errlen, TARGET_UNUSABLE,
+                        "%s: the virtual environment %s has no bin/python; recreate it with python3 -m venv",
+                        describe(t->source), path);
+        t->venv = path;
+        return TARGET_OK;
+    }
+    if (!S_ISREG(st.st_mode) || access(path, X_OK) != 0)
+        return fail(err, errlen, TARGET_UNUSABLE, "%s: %s is not an executable file",
+                    describe(t->source), path);
+    t->python = path;
+    /* CPython looks for pyvenv.cfg beside the executable and one level up. */
+    char *bin = dir_name(path), *up = bin != NULL ? dir_name(bin) : NULL;
+    const char *dirs[] = {bin, up};
+    for (size_t i = 0; i < 2 && t->venv == NULL; i++) {
+        char *cfg = dirs[i] != NULL ? join(dirs[i], "pyvenv.cfg") : NULL;
+        if (cfg != NULL && is_file(cfg))
+            t->venv = strdup(dirs[i]);
+        free(cfg);
+    }
+    free(bin);
+    free(up);
+    return TARGET_OK;
+}
+
+static int find_version(struct target *t, int major, int minor, char *err, size_t errlen)
+{
+    char value[PATH_MAX];
+    if (t->venv != NULL) {
+        if ((venv_config(t->venv, "version", value, sizeof value) == 0
+             || venv_config(t->venv, "version_info", value, sizeof value) == 0)
+            && parse_version(value, &t->major, &t->minor) == 0)
+            return TARGET_OK;
+        /* No version line: judge by the base installation it was made from. */
+        if (venv_config(t->venv, "home", value, sizeof value) == 0) {
+            char *prefix = dir_name(value);
+            int rc = prefix != NULL ? prefix_version(prefix, major, minor, &t->major, &t->minor) : -1;
+            free(prefix);
+            if (rc == 0)
+                return TARGET_OK;
+        }
+        return fail(err, errlen, TARGET_UNUSABLE,
+                    "cannot tell which Python version the virtual environment %s is: its pyvenv.cfg "
+                    "has no version line", t->venv);
+    }
+    char real[PATH_MAX];
+    if (realpath(t->python, real) == NULL)
+        return fail(err, errlen, TARGET_UNUSABLE, "%s: cannot resolve %s: %s", describe(t->source),
+                    t->python, strerror(errno));
+    char *bin = dir_name(real), *prefix = bin != NULL ? dir_name(bin) : NULL;
+    int rc = prefix != NULL ? prefix_version(prefix, major, minor, &t->major, &t->minor) : -1;
+    if (rc != 0)
+        fail(err, errlen, TARGET_UNUSABLE,
+             "%s: %s does not look like a Python installation (no %s/lib/python3.*/os.py)",
+             describe(t->source), t->python, prefix != NULL ? prefix : "?");
+    free(bin);
+    free(prefix);
+    return rc == 0 ? TARGET_OK : TARGET_UNUSABLE;
+}
+
+int target_resolve(struct target *t, const char *requested, int major, int minor, char *err,
+                   size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    const char *chosen = requested;
+    t->source = TARGET_FROM_OPTION;
+    if (chosen == NULL) {
+        const char *venv = getenv("VIRTUAL_ENV");
+        if (venv != NULL && venv[0] != '\0') {
+            chosen = venv;
+            t->source = TARGET_FROM_VIRTUAL_ENV;
+        } else {
+            chosen = ENSUREPIP_DEFAULT_PYTHON;
+            t->source = TARGET_FROM_BUILD;
+        }
+    }
+    char *path = absolute(chosen);
+    if (path == NULL)
+        return fail(err, errlen, TARGET_UNUSABLE, "cannot make %s absolute: %s", chosen, strerror(errno));
+    int rc = find_interpreter(t, path, err, errlen);
+    if (t->python != path && t->venv != path)
+        free(path);
+    if (rc == TARGET_OK)
+        rc = find_version(t, major, minor, err, errlen);
+    if (rc == TARGET_OK && (t->major != major || t->minor != minor))
+        rc = fail(err, errlen, TARGET_OTHER_VERSION,
+                  "%s is Python %d.%d, but this ensurepip embeds Python %d.%d: use an ensurepip "
+                  "built for %d.%d (configure --with-python=/path/to/python%d.%d)",
+                  t->venv != NULL ? t->venv : t->python, t->major, t->minor, major, minor,
+                  t->major, t->minor, t->major, t->minor);
+    if (rc != TARGET_OK)
+        target_free(t);
+    return rc;
+}
+
+void target_free(struct target *t)
+{
+    if (t->venv != t->python)
+        free(t->venv);
+    free(t->python);
+    t->python = t->venv = NULL;
+}

@@ -1,0 +1,106 @@
+#include "config.h"
+
+#include "tempdir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int tempdir_create(char **path, char *err, size_t errlen)
+{
+    const char *base = getenv("TMPDIR");
+    if (base == NULL || base[0] != '/')
+        base = "/tmp";
+    size_t n = strlen(base) + sizeof "/ensurepip-XXXXXX";
+    char *tmpl = malloc(n);
+    if (tmpl == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(tmpl, n, "%s%sensurepip-XXXXXX", base, base[strlen(base) - 1] == '/' ? "" : "/");
+    if (mkdtemp(tmpl) == NULL) {
+        snprintf(err, errlen, "cannot create a temporary directory in %s: %s (set TMPDIR to a writable directory)",
+                 base, strerror(errno));
+        free(tmpl);
+        return -1;
+    }
+    *path = tmpl;
+    return 0;
+}
+
+int tempdir_write(const char *dir, const char *name, const void *data, size_t len, char **path,
+                  char *err, size_t errlen)
+{
+    size_t n = strlen(dir) + 1 + strlen(name) + 1;
+    char *full = malloc(n);
+    if (full == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(full, n, "%s/%s", dir, name);
+    int fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        goto fail;
+    for (const char *p = data; len > 0;) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            int saved = errno;
+            close(fd);
+            unlink(full);
+            errno = saved;
+            goto fail;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    if (close(fd) != 0) {
+        int saved = errno;
+        unlink(full);
+        errno = saved;
+        goto fail;
+    }
+    *path = full;
+    return 0;
+fail:
+    snprintf(err, errlen, "cannot write %s: %s", full, strerror(errno));
+    free(full);
+    return -1;
+}
+
+/* nftw has no user pointer; the first failure is kept here for the duration of one call. */
+static _Thread_local struct {
+    char *err;
+    size_t errlen;
+    int failed;
+} removal;
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    int rc = type == FTW_DP ? rmdir(path) : unlink(path);
+    if (rc != 0 && errno != ENOENT && !removal.failed) {
+        snprintf(removal.err, removal.errlen, "cannot remove %s: %s", path, strerror(errno));
+        removal.failed = 1;
+    }
+    return 0; /* go on: remove as much as possible */
+}
+
+int tempdir_remove(const char *path, char *err, size_t errlen)
+{
+    removal.err = err;
+    removal.errlen = errlen;
+    removal.failed = 0;
+    /* FTW_PHYS: a symbolic link is removed, never followed; FTW_DEPTH: contents first. */
+    if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT && !removal.failed) {
+        snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return removal.failed ? -1 : 0;
+}

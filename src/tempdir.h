@@ -1,0 +1,20 @@
+/* The run's private temporary directory: created with mkdtemp (mode 0700) under $TMPDIR (else
+ * /tmp), and removed with everything in it, never following a symbolic link. */
+#ifndef ENSUREPIP_TEMPDIR_H
+#define ENSUREPIP_TEMPDIR_H
+
+#include <stddef.h>
+
+/* Creates the directory; *path is malloc'ed. Returns 0, or -1 with a message. */
+int tempdir_create(char **path, char *err, size_t errlen);
+
+/* Writes data to dir/name (mode 0600), *path receiving the malloc'ed full path. Returns 0, or
+ * -1 with a message (the partial file is removed). */
+int tempdir_write(const char *dir, const char *name, const void *data, size_t len, char **path,
+                  char *err, size_t errlen);
+
+/* Removes the directory and its contents. Returns 0, or -1 with a message naming what could
+ * not be removed. */
+int tempdir_remove(const char *path, char *err, size_t errlen);
+
+#endif

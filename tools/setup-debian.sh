@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs what building and testing ensurepip needs on Debian 12, from Debian's own archive.
+# Safe to run again: apt-get skips what is already installed.
+set -eu
+
+packages="
+  autoconf automake libtool pkg-config make gcc
+  zlib1g-dev libssl-dev
+  python3-dev python3-venv python3-pip-whl
+  libcmocka-dev python3-pytest
+  strace util-linux
+"
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "setup-debian.sh: run as root (it installs Debian packages with apt-get)" >&2
+    exit 1
+fi
+
+missing=
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+fi
