@@ -15,6 +15,9 @@ installed pip (pip's importlib metadata backend), and pip would then refuse to i
 The output is deterministic: sorted entries, fixed timestamps, fixed permissions.
 """
 
+import base64
+import csv
+import hashlib
 import importlib.util
 import io
 import marshal
@@ -34,9 +37,44 @@ def sourceless_pyc(source, filename):
     return header + marshal.dumps(code)
 
 
+def check_record(wheel):
+    """Refuses a wheel whose files disagree with its own RECORD: the build must not embed what
+    every run would then refuse."""
+    names = {i.filename for i in wheel.infolist() if not i.filename.endswith("/")}
+    records = [n for n in names if n.count("/") == 1 and n.endswith(".dist-info/RECORD")]
+    if len(records) != 1:
+        return "it has no single .dist-info/RECORD"
+    listed = set()
+    for row in csv.reader(io.StringIO(wheel.read(records[0]).decode("utf-8"))):
+        if not row:
+            continue
+        path, digest, size = (row + ["", ""])[:3]
+        listed.add(path)
+        if path == records[0]:
+            continue
+        if path not in names:
+            return f"RECORD lists {path}, which it does not contain"
+        data = wheel.read(path)
+        algorithm, _, value = digest.partition("=")
+        if algorithm != "sha256":
+            return f"RECORD gives {path} no sha256 hash"
+        if str(len(data)) != size:
+            return f"{path} is {len(data)} bytes, RECORD says {size}"
+        actual = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        if actual != value:
+            return f"{path} does not match its RECORD hash"
+    unlisted = sorted(n for n in names - listed if not n.endswith(("RECORD.jws", "RECORD.p7s")))
+    if unlisted:
+        return f"{unlisted[0]} is not in RECORD"
+    return None
+
+
 def archive_members(wheel_path, glue_dir):
     """Yield (archive name, bytes) for everything the runtime archive holds."""
     with zipfile.ZipFile(wheel_path) as wheel:
+        problem = check_record(wheel)
+        if problem:
+            raise SystemExit(f"mkruntime: refusing {wheel_path}: {problem}")
         for info in wheel.infolist():
             name = info.filename
             if name.endswith("/") or name.split("/", 1)[0].endswith(".dist-info"):

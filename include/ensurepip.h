@@ -80,6 +80,18 @@ void ensurepip_options_init(struct ensurepip_options *opts);
  * embedded wheel cannot be read. The string is static. */
 const char *ensurepip_version(void);
 
+/* The embedded wheel's file name (e.g. "pip-23.0.1-py3-none-any.whl") and the sha256 the build
+ * recorded for it (64 hex digits), as sha256sum would print them. Static strings. */
+const char *ensurepip_wheel_name(void);
+const char *ensurepip_wheel_sha256(void);
+
+/* Checks what is embedded without starting Python: the wheel's and the runtime archive's
+ * sha256 against those recorded at build time, every zip entry's CRC-32, and every file of the
+ * wheel against its RECORD (size and sha256). Returns ENSUREPIP_OK (result->message then reads
+ * "<sha256>  <file name>") or ENSUREPIP_E_WHEEL with the first problem in result->message.
+ * ensurepip_bootstrap() and ensurepip_uninstall() make the same checks first. */
+int ensurepip_verify(struct ensurepip_result *result);
+
 /* Installs the embedded pip into the target, the way `python -m ensurepip` does. Returns an
  * enum ensurepip_status; result (which may be NULL) receives the details. */
 int ensurepip_bootstrap(const struct ensurepip_options *opts, struct ensurepip_result *result);

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -8,6 +7,7 @@
 #include <string.h>
 
 #include "ensurepip.h"
+#include "integrity.h"
 #include "interrupt.h"
 #include "options.h"
 #include "payload.h"
@@ -16,7 +16,6 @@
 #include "run.h"
 #include "tempdir.h"
 #include "environ.h"
-#include "wheel.h"
 
 int run_fail(struct run *run, int status, const char *fmt, ...)
 {
@@ -43,45 +42,14 @@ void run_say(const struct run *run, int level, const char *tag, const char *fmt,
     fflush(out);
 }
 
-/* The embedded wheel's version, read once (ensurepip_version() returns a static string). */
-static pthread_once_t version_once = PTHREAD_ONCE_INIT;
-static char version_text[64];
-
-static void read_version(void)
-{
-    struct payload wheel;
-    struct zip_archive zip;
-    char err[256];
-    payload_wheel(&wheel);
-    if (zip_open(&zip, wheel.data, wheel.size, err, sizeof err) != 0)
-        return;
-    if (wheel_read_version(&zip, version_text, sizeof version_text, err, sizeof err) != 0)
-        version_text[0] = '\0';
-    zip_close(&zip);
-}
-
-const char *ensurepip_version(void)
-{
-    pthread_once(&version_once, read_version);
-    return version_text[0] != '\0' ? version_text : NULL;
-}
-
-/* Checks both payloads and the wheel inside out before anything else is touched. */
+/* Checks both payloads, and the wheel inside out, before anything else is touched. */
 static int check_payloads(struct run *run)
 {
     char err[1024];
-    struct zip_archive zip;
     payload_wheel(&run->wheel);
     payload_runtime(&run->runtime);
-    if (payload_check(&run->wheel, err, sizeof err) != 0 || payload_check(&run->runtime, err, sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_WHEEL, "%s; this copy of ensurepip is damaged, reinstall it", err);
-    if (zip_open(&zip, run->wheel.data, run->wheel.size, err, sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_WHEEL, "the embedded %s is unreadable: %s", run->wheel.name, err);
-    int rc = wheel_verify(&zip, err, sizeof err) != 0
-        || wheel_read_version(&zip, run->pip_version, sizeof run->pip_version, err, sizeof err) != 0;
-    zip_close(&zip);
-    if (rc != 0)
-        return run_fail(run, ENSUREPIP_E_WHEEL, "the embedded %s is corrupt: %s", run->wheel.name, err);
+    if (integrity_check(run->pip_version, sizeof run->pip_version, err, sizeof err) != 0)
+        return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
     return ENSUREPIP_OK;
 }
 

@@ -10,7 +10,10 @@
 
 #include "ensurepip.h"
 
-enum long_only { OPT_USER = 256, OPT_ROOT, OPT_ALTINSTALL, OPT_DEFAULT_PIP, OPT_PYTHON, OPT_UNINSTALL, OPT_VERSION };
+enum long_only {
+    OPT_USER = 256, OPT_ROOT, OPT_ALTINSTALL, OPT_DEFAULT_PIP, OPT_PYTHON, OPT_UNINSTALL, OPT_VERSION,
+    OPT_VERIFY
+};
 
 static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
@@ -23,12 +26,13 @@ static const struct option long_options[] = {
     {"default-pip", no_argument, NULL, OPT_DEFAULT_PIP},
     {"python", required_argument, NULL, OPT_PYTHON},
     {"uninstall", no_argument, NULL, OPT_UNINSTALL},
+    {"verify", no_argument, NULL, OPT_VERIFY},
     {NULL, 0, NULL, 0},
 };
 
 static const char usage_line[] =
     "usage: ensurepip [-h] [--version] [-v] [-U] [--user] [--root ROOT] [--altinstall]\n"
-    "                 [--default-pip] [--python PATH] [--uninstall]\n";
+    "                 [--default-pip] [--python PATH] [--uninstall] [--verify]\n";
 
 static void print_help(void)
 {
@@ -51,7 +55,9 @@ static void print_help(void)
            "  --python PATH  The Python to bootstrap: an interpreter, or a virtual environment's\n"
            "                 directory (default: $VIRTUAL_ENV, else %s).\n"
            "  --uninstall    Uninstall pip instead, if the installed version is the bundled one\n"
-           "                 (what python -m ensurepip._uninstall does).\n\n",
+           "                 (what python -m ensurepip._uninstall does).\n"
+           "  --verify       Check the embedded pip wheel (sha256, CRC-32s, RECORD) and print its\n"
+           "                 sha256 and file name, as sha256sum does; install nothing.\n\n",
            ENSUREPIP_DEFAULT_PYTHON);
     printf("Exit status: 0 done, 1 pip failed, 2 usage error, 3-%d a failure of ensurepip itself\n"
            "(see ensurepip(1)), 128+N stopped by signal N.\n",
@@ -100,7 +106,7 @@ int main(int argc, char **argv)
 {
     struct ensurepip_options opts;
     struct ensurepip_result result;
-    int uninstall = 0;
+    int uninstall = 0, verify = 0;
     ensurepip_options_init(&opts);
 
     opterr = 0;
@@ -124,24 +130,29 @@ int main(int argc, char **argv)
         case OPT_DEFAULT_PIP: opts.default_pip = 1; break;
         case OPT_PYTHON: opts.python = optarg; break;
         case OPT_UNINSTALL: uninstall = 1; break;
-        case ':':
-            if (optopt != 0) {
-                char short_opt[3] = {'-', (char)optopt, '\0'};
-                return usage_error("option '%s' needs an argument", short_opt);
-            }
-            return bad_long_option(argv[optind - 1]);
-        default:
-            if (optopt != 0) {
-                char short_opt[3] = {'-', (char)optopt, '\0'};
-                return usage_error("unrecognized option '%s'", short_opt);
-            }
-            return bad_long_option(argv[optind - 1]);
+        case OPT_VERIFY: verify = 1; break;
+        default: /* '?' or ':' */
+            /* A refused long option leaves its text in argv; a short one only in optopt. */
+            if (strncmp(argv[optind - 1], "--", 2) == 0)
+                return bad_long_option(argv[optind - 1]);
+            return usage_error("unrecognized option '-%c'", optopt);
         }
     }
     if (optind < argc)
         return usage_error("unrecognized arguments: %s", argv[optind]);
     if (uninstall && (opts.upgrade || opts.altinstall || opts.default_pip))
         return usage_error("%s", "--uninstall cannot be combined with --upgrade, --altinstall or --default-pip");
+
+    if (verify) {
+        if (uninstall || opts.upgrade || opts.user || opts.root || opts.altinstall || opts.default_pip || opts.python)
+            return usage_error("%s", "--verify takes no other option but -v");
+        int status = ensurepip_verify(&result);
+        if (status == ENSUREPIP_OK)
+            printf("%s\n", result.message);
+        else
+            fprintf(stderr, "ensurepip: error: %s\n", result.message);
+        return status;
+    }
 
     int status = uninstall ? ensurepip_uninstall(&opts, &result) : ensurepip_bootstrap(&opts, &result);
     fflush(stdout);

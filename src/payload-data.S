@@ -5,7 +5,7 @@
 
 /* Not needed for its definitions: including it makes this file depend (through the compiler's
  * dependency tracking) on the header make regenerates whenever a payload changes. */
-#include "payload-digests.h"
+#include <payload-digests.h> /* <>: found through -I, so that test builds can bring their own */
 
         .section .rodata.ensurepip_payload,"a"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "digest.h"
-#include "payload-digests.h"
+#include <payload-digests.h> /* <>: found through -I, so that test builds can bring their own */
 
 extern const unsigned char payload_wheel_start[], payload_wheel_end[];
 extern const unsigned char payload_runtime_start[], payload_runtime_end[];
