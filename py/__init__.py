@@ -13,6 +13,7 @@ answer: status ("ok" or a failure kind), action, message, pip_version, pip_exit_
 target (paths), scripts (written), files (count).
 """
 
+import contextlib
 import os
 import signal
 
@@ -152,23 +153,34 @@ def _commit_install(request, answer, target, replaced):
     messages.detail("space", f"{need} bytes needed in {target.lib}")
     messages.say("Installing collected packages: pip")
     txn = transaction.Transaction.begin(target.lib)
-    try:
+    with _finishing(txn):
         staged, bytecode = stage(target, txn.stage_root, request["wheel"], request["runtime"],
                                  compile_bytecode, shebang_python=None)
-        messages.detail("stage", f"pip's installer staged {staged.count_files()} files in {txn.stage_root}"
+        files = staged.count_files()
+        messages.detail("stage", f"pip's installer staged {files} files in {txn.stage_root}"
                                  f" ({bytecode.prebuilt} .pyc from build-time bytecode, "
                                  f"{bytecode.compiled} compiled now)")
         txn.plan_install(staged, target.lib, target.scripts, replaced)
         messages.detail("commit", f"{len(txn.ops)} steps, journal in {txn.path}")
-        txn.commit(f"installing pip {bundled}")
-    except BaseException:
+        # Filled in now: if a signal cuts in right after the commit, the answer is still true.
+        answer.update(pip_version=bundled, files=files,
+                      scripts=[os.path.join(target.final["scripts"], name) for name in staged.scripts])
+        try:
+            txn.commit(f"installing pip {bundled}")
+        finally:
+            if txn.committed:
+                answer.update(action="upgraded" if replaced is not None else "installed", pip_exit_code=0)
+
+
+@contextlib.contextmanager
+def _finishing(txn):
+    """Removes the transaction's directory however its block ends, unless a failed commit could
+    not be undone (then the journal must stay for the next run to finish)."""
+    try:
+        yield txn
+    finally:
         if not txn.keep:
             txn.discard()
-        raise
-    txn.discard()
-    answer.update(action="upgraded" if replaced is not None else "installed", pip_version=bundled,
-                  pip_exit_code=0, files=staged.count_files(),
-                  scripts=[os.path.join(target.final["scripts"], name) for name in staged.scripts])
 
 
 def _already_present(existing, answer):
@@ -200,17 +212,15 @@ def _uninstall(request, answer):
                 answer["action"] = "none"
                 return _uninstall(request, answer)
             txn = transaction.Transaction.begin(target.lib)
-            try:
+            with _finishing(txn):
                 txn.plan_uninstall(installed, target.lib, target.scripts)
-                txn.commit(f"uninstalling pip {bundled}")
-            except BaseException:
-                if not txn.keep:
-                    txn.discard()
-                raise
-            txn.discard()
+                try:
+                    txn.commit(f"uninstalling pip {bundled}")
+                finally:
+                    if txn.committed:
+                        answer.update(action="uninstalled", pip_version=bundled, pip_exit_code=0)
     except OSError as e:
         raise from_os_error(e, f"cannot uninstall pip from {target.lib}")
     messages.say(f"Found existing installation: pip {bundled}")
     messages.say(f"Uninstalling pip-{bundled}:")
     messages.say(f"  Successfully uninstalled pip-{bundled}")
-    answer.update(action="uninstalled", pip_version=bundled, pip_exit_code=0)

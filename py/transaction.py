@@ -86,6 +86,7 @@ class Transaction:
         self.done = 0
         self.touched_dirs = set()
         self.keep = False  # set when a failed commit could not be undone: recovery needs it
+        self.committed = False  # set once every step is done, before signals get through again
 
     @classmethod
     def begin(cls, lib_dir):
@@ -204,6 +205,7 @@ class Transaction:
                 self.done += 1
             for directory in sorted(self.touched_dirs):
                 _fsync_dir(directory)
+            self.committed = True
         except OSError as e:
             failure = from_os_error(e, f"{what}: step {self.done + 1} of {len(self.ops)} failed")
             try:

@@ -10,6 +10,7 @@
 
 #include "hostmod.h"
 #include "interrupt.h"
+#include "offline.h"
 #include "pycompat.h"
 
 void python_version(int *major, int *minor)
@@ -80,6 +81,10 @@ static int start(struct run *run)
     if (PyStatus_Exception(status))
         return run_fail(run, ENSUREPIP_E_PYTHON, "Python failed to pre-initialize: %s",
                         status.err_msg ? status.err_msg : "unknown error");
+
+    char err[256];
+    if (offline_guard_install(err, sizeof err) != 0)
+        return run_fail(run, ENSUREPIP_E_AUDIT, "%s", err);
 
     PyConfig config;
     PyConfig_InitIsolatedConfig(&config);

@@ -1,0 +1,61 @@
+#include <Python.h> /* first: it sets feature macros */
+
+#include "config.h"
+
+#include "offline.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Name lookups may reach a DNS server from inside the C library, without a socket object. */
+static const char *const lookups[] = {
+    "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr", "socket.getnameinfo",
+    "urllib.Request",
+};
+
+/* Operations whose address argument is a tuple for network families (a path for AF_UNIX). */
+static const char *const addressed[] = {
+    "socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg",
+};
+
+static int refuse(const char *event)
+{
+    PyErr_Format(PyExc_PermissionError, "ensurepip works offline: %s is not allowed", event);
+    return -1;
+}
+
+static int guard(const char *event, PyObject *args, void *unused)
+{
+    (void)unused;
+    if (strncmp(event, "socket.", 7) != 0 && strncmp(event, "urllib.", 7) != 0)
+        return 0;
+    if (strcmp(event, "socket.__new__") == 0) {
+        /* (socket, family, type, proto): only local sockets. */
+        PyObject *family = PyTuple_Check(args) && PyTuple_Size(args) >= 2 ? PyTuple_GetItem(args, 1) : NULL;
+        long value = family != NULL && PyLong_Check(family) ? PyLong_AsLong(family) : -1;
+        PyErr_Clear();
+        return value == AF_UNIX ? 0 : refuse(event);
+    }
+    for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++)
+        if (strcmp(event, lookups[i]) == 0)
+            return refuse(event);
+    for (size_t i = 0; i < sizeof addressed / sizeof addressed[0]; i++) {
+        if (strcmp(event, addressed[i]) == 0) {
+            PyObject *address = PyTuple_Check(args) && PyTuple_Size(args) >= 2 ? PyTuple_GetItem(args, 1) : NULL;
+            PyErr_Clear();
+            if (address == NULL || PyTuple_Check(address))
+                return refuse(event);
+        }
+    }
+    return 0;
+}
+
+int offline_guard_install(char *err, size_t errlen)
+{
+    if (PySys_AddAuditHook(guard, NULL) == 0)
+        return 0;
+    snprintf(err, errlen, "an audit hook refused ensurepip's network guard (sys.addaudithook)");
+    PyErr_Clear();
+    return -1;
+}
