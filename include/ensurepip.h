@@ -34,7 +34,8 @@ enum ensurepip_status {
     ENSUREPIP_E_NO_SPACE = 13,       /* not enough space (or inodes) on the target's filesystem */
     ENSUREPIP_E_READ_ONLY = 14,      /* the target's filesystem is read-only */
     ENSUREPIP_E_PERMISSION = 15,     /* no permission to write the target */
-    ENSUREPIP_E_LOCKED = 16          /* another run kept the target locked past the timeout */
+    ENSUREPIP_E_LOCKED = 16,         /* another run kept the target locked past the timeout */
+    ENSUREPIP_E_REPORT = 17          /* the JSON report could not be written */
 };
 
 /* What a call did to the target. */
@@ -60,6 +61,13 @@ struct ensurepip_options {
     int altinstall;      /* make only the pipX.Y script */
     int default_pip;     /* make pip, pipX and pipX.Y (the default makes pipX and pipX.Y) */
     int verbosity;       /* 0: pip's usual lines; 1-3: more detail on stderr */
+    /* Beyond ensurepip.bootstrap(): */
+    const char *script_interpreter; /* written as is after "#!" in every script made (e.g.
+                                       "/usr/bin/env python3"); NULL: the target's python as it
+                                       will be on the final system */
+    int no_compile;      /* install no .pyc files */
+    const char *report;  /* write a JSON report of the run to this file, "-" for stdout (pip's
+                            lines then go to stderr); NULL: none */
 };
 
 /* The outcome of a call. */

@@ -116,6 +116,7 @@ def _install(request, answer):
     if _satisfied(existing, bundled, request["upgrade"]):
         return _already_present(existing, answer)
     target.check_externally_managed()
+    _source_date_epoch()  # refuse a bad value before anything changes
 
     created = []
     answer["action"] = "failed"
@@ -133,6 +134,7 @@ def _install(request, answer):
         raise from_os_error(e, f"cannot install pip into {target.lib}")
     finally:
         _remove_if_empty(created)
+    _clamp_directories(created + [target.lib, target.scripts])
 
     if existing is not None and replaced is None:
         messages.say(f"  Not uninstalling pip at {existing.location}, outside environment {target.lib}")
@@ -155,7 +157,8 @@ def _commit_install(request, answer, target, replaced):
     txn = transaction.Transaction.begin(target.lib)
     with _finishing(txn):
         staged, bytecode = stage(target, txn.stage_root, request["wheel"], request["runtime"],
-                                 compile_bytecode, shebang_python=None)
+                                 compile_bytecode, request.get("script_interpreter"),
+                                 _source_date_epoch())
         files = staged.count_files()
         messages.detail("stage", f"pip's installer staged {files} files in {txn.stage_root}"
                                  f" ({bytecode.prebuilt} .pyc from build-time bytecode, "
@@ -181,6 +184,34 @@ def _finishing(txn):
     finally:
         if not txn.keep:
             txn.discard()
+
+
+def _source_date_epoch():
+    """SOURCE_DATE_EPOCH as reproducible builds define it, or None."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value == "":
+        return None
+    try:
+        epoch = int(value)
+    except ValueError:
+        epoch = -1
+    if epoch < 0:
+        raise Failure("usage", f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since 1970")
+    return epoch
+
+
+def _clamp_directories(directories):
+    """After the commit (and the lock file's removal), the directories that changed get their
+    mtimes clamped too, so that the whole tree is reproducible."""
+    epoch = _source_date_epoch()
+    if epoch is None:
+        return
+    for directory in sorted(set(directories)):
+        try:
+            if os.stat(directory).st_mtime > epoch:
+                os.utime(directory, (epoch, epoch))
+        except FileNotFoundError:
+            pass
 
 
 def _already_present(existing, answer):

@@ -6,8 +6,12 @@ RECORD (pip/__init__.py, ../../../bin/pip3) are already right for the final plac
 the shebang of the final interpreter; bytecode is written by bytecode.Bytecode.
 """
 
+import base64
 import compileall
 import contextlib
+import csv
+import hashlib
+import io
 import os
 
 from pip._internal.models.scheme import SCHEME_KEYS, Scheme
@@ -54,8 +58,19 @@ def _patched(obj, name, value):
         setattr(obj, name, saved)
 
 
-def stage(target, stage_root, wheel_path, runtime_path, compile_bytecode, shebang_python):
-    """Runs pip's installer into stage_root. Returns a Staged."""
+def _exact_shebang(interpreter):
+    """A replacement for distlib's ScriptMaker._get_shebang that writes the interpreter as given
+    (distlib would quote it, or turn one with a space into a /bin/sh trampoline)."""
+    line = interpreter.encode("utf-8")
+
+    def get_shebang(self, encoding, post_interp=b"", options=None):
+        return b"#!" + line + post_interp + b"\n"
+    return get_shebang
+
+
+def stage(target, stage_root, wheel_path, runtime_path, compile_bytecode, script_interpreter,
+          source_date_epoch):
+    """Runs pip's installer into stage_root. Returns a Staged and the Bytecode writer."""
     base = os.path.commonpath(list(target.dest.values()))
     staged_scheme = {key: os.path.join(stage_root, os.path.relpath(target.dest[key], base))
                      for key in SCHEME_KEYS}
@@ -63,8 +78,13 @@ def stage(target, stage_root, wheel_path, runtime_path, compile_bytecode, sheban
     bytecode = Bytecode(runtime_path, lib_dir, target.final["purelib"])
     with contextlib.ExitStack() as hooks:
         hooks.enter_context(_patched(compileall, "compile_file", bytecode.compile_file))
-        # distlib writes sys.executable into shebangs unless the maker names an executable.
-        hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "executable", shebang_python))
+        if script_interpreter is not None:
+            hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "_get_shebang",
+                                         _exact_shebang(script_interpreter)))
+        elif target.python_final != target.python:
+            # distlib writes sys.executable unless the maker names an executable: name the
+            # interpreter as the final system will see it (inside --root, without the root).
+            hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "executable", target.python_final))
         pip_wheel.install_wheel(
             "pip",
             wheel_path,
@@ -78,7 +98,49 @@ def stage(target, stage_root, wheel_path, runtime_path, compile_bytecode, sheban
     scripts_dir = staged_scheme["scripts"]
     scripts = sorted(os.listdir(scripts_dir)) if os.path.isdir(scripts_dir) else []
     _check_nothing_else(stage_root, {lib_dir, scripts_dir})
-    return Staged(lib_dir, sorted(os.listdir(lib_dir)), scripts_dir, scripts), bytecode
+    staged = Staged(lib_dir, sorted(os.listdir(lib_dir)), scripts_dir, scripts)
+    _hash_unhashed_records(os.path.join(lib_dir, staged.dist_info, "RECORD"), lib_dir)
+    if source_date_epoch is not None:
+        clamp_mtimes(stage_root, source_date_epoch)
+    return staged, bytecode
+
+
+def _hash_unhashed_records(record_path, lib_dir):
+    """pip lists the .pyc files it compiles in RECORD without hash or size; give them both, so
+    that RECORD accounts for every file it lists (RECORD itself excepted, as always)."""
+    with open(record_path, "rb") as f:
+        text = f.read().decode("utf-8")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    own = os.path.relpath(record_path, lib_dir).replace(os.sep, "/")
+    for row in rows:
+        if len(row) == 3 and not row[1] and row[0] != own:
+            with open(os.path.join(lib_dir, row[0]), "rb") as f:
+                data = f.read()
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            row[1], row[2] = "sha256=" + digest, str(len(data))
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator=newline).writerows(rows)
+    tmp = record_path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(out.getvalue().encode("utf-8"))
+    os.chmod(tmp, os.stat(record_path).st_mode & 0o7777)
+    os.replace(tmp, record_path)
+
+
+def clamp_mtimes(top, epoch):
+    """Sets every mtime (and atime) under top, top included, that is later than epoch to epoch,
+    as reproducible builds want (SOURCE_DATE_EPOCH)."""
+    for directory, subdirs, files in os.walk(top, topdown=False):
+        for name in files + subdirs:
+            _clamp(os.path.join(directory, name), epoch)
+    _clamp(top, epoch)
+
+
+def _clamp(path, epoch):
+    st = os.lstat(path)
+    if st.st_mtime > epoch and not os.path.islink(path):
+        os.utime(path, (epoch, epoch))
 
 
 def _check_nothing_else(stage_root, expected):

@@ -44,19 +44,23 @@ class Target:
         # isolated=True: on 3.8/3.9 pip computes schemes with distutils, which otherwise reads
         # setup.cfg and pydistutils.cfg from the current directory (bpo-42050).
         scheme = get_scheme("pip", user=user, home=None, root=None, isolated=True, prefix=None)
-        self.final = {key: os.path.normpath(getattr(scheme, key)) for key in SCHEME_KEYS}
-        if self.root:
-            self.dest = {key: change_root(self.root, path) for key, path in self.final.items()}
+        live = {key: os.path.normpath(getattr(scheme, key)) for key in SCHEME_KEYS}
+        self.python = sys.executable
+        # A target interpreter inside the root is a staged system that carries its own python:
+        # its paths already lie inside the root, and on the final system lie at the same paths
+        # without it.
+        self.inside_root = bool(self.root) and _is_within(sys.prefix, self.root)
+        if not self.root:
+            self.final, self.dest = live, dict(live)
+        elif self.inside_root:
+            self.dest = live
+            self.final = {key: _without_root(self.root, path) for key, path in live.items()}
         else:
-            self.dest = dict(self.final)
+            self.final = live
+            self.dest = {key: change_root(self.root, path) for key, path in live.items()}
+        self.python_final = _without_root(self.root, sys.executable) if self.inside_root else sys.executable
         self.lib = self.dest["purelib"]
         self.scripts = self.dest["scripts"]
-
-    def final_path(self, dest_path):
-        """The path a file written at dest_path will have on the final system."""
-        if not self.root:
-            return dest_path
-        return os.sep + os.path.relpath(dest_path, self.root)
 
     def installed_pip(self):
         """The pip that `pip install pip` would consider installed, or None. Without --root that
@@ -79,8 +83,8 @@ class Target:
 
     def describe(self):
         return {
-            "python": sys.executable,
-            "prefix": sys.prefix,
+            "python": self.python_final,
+            "prefix": _without_root(self.root, sys.prefix) if self.inside_root else sys.prefix,
             "purelib": self.final["purelib"],
             "scripts": self.final["scripts"],
             "root": self.root,
@@ -111,6 +115,20 @@ class Target:
                           f"{sys.executable} is externally managed ({marker}, PEP 668): install pip "
                           "with the system's package manager, or bootstrap a virtual environment "
                           "(python3 -m venv --without-pip DIR; ensurepip --python DIR)")
+
+
+def _is_within(path, directory):
+    return os.path.normpath(path) == directory or os.path.normpath(path).startswith(directory + os.sep)
+
+
+def _without_root(root, path):
+    """/root/usr/lib -> /usr/lib: where a path inside the root lies on the final system."""
+    path = os.path.normpath(path)
+    if path == root:
+        return os.sep
+    if not path.startswith(root + os.sep):
+        raise Failure("target", f"{path} lies outside the root {root}, where the target python is")
+    return path[len(root):]
 
 
 def _our_path_entries():

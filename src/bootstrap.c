@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ensurepip.h"
 #include "integrity.h"
@@ -12,6 +13,7 @@
 #include "options.h"
 #include "payload.h"
 #include "procstate.h"
+#include "report.h"
 #include "python.h"
 #include "run.h"
 #include "tempdir.h"
@@ -31,7 +33,9 @@ void run_say(const struct run *run, int level, const char *tag, const char *fmt,
 {
     if (level > run->opts->verbosity)
         return;
-    FILE *out = level == 0 ? stdout : stderr;
+    /* With the report on stdout, stdout is the report's alone. */
+    int report_on_stdout = run->opts->report != NULL && strcmp(run->opts->report, "-") == 0;
+    FILE *out = level == 0 && !report_on_stdout ? stdout : stderr;
     if (level > 0)
         fprintf(out, "ensurepip[%s]: ", tag);
     va_list ap;
@@ -100,6 +104,27 @@ static int interrupted(struct run *run, int sig)
     return run_fail(run, ENSUREPIP_E_INTERRUPTED, "interrupted by signal %d; the target was not changed", sig);
 }
 
+void run_details_free(struct run_details *d)
+{
+    free(d->python);
+    free(d->prefix);
+    free(d->purelib);
+    free(d->scripts_dir);
+    for (size_t i = 0; i < d->nscripts; i++)
+        free(d->scripts[i]);
+    free(d->scripts);
+    memset(d, 0, sizeof *d);
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static int run_steps(struct run *run);
+
 static int run_command(enum run_command command, const struct ensurepip_options *opts,
                        struct ensurepip_result *result)
 {
@@ -117,48 +142,69 @@ static int run_command(enum run_command command, const struct ensurepip_options 
     result->pip_exit_code = -1;
     struct run run = {.command = command, .opts = opts, .result = result};
 
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
     if (options_check(opts, command, err, sizeof err) != 0)
         return run_fail(&run, ENSUREPIP_E_USAGE, "%s", err);
     if (atomic_flag_test_and_set(&busy))
         return run_fail(&run, ENSUREPIP_E_BUSY, "another ensurepip call is running in this process");
+    FILE *report = NULL;
+    int rc = ENSUREPIP_OK;
+    if (opts->report != NULL && (report = report_open(opts->report, err, sizeof err)) == NULL)
+        rc = run_fail(&run, ENSUREPIP_E_REPORT, "%s", err);
+    else
+        rc = run_steps(&run);
+    if (report != NULL && report_write(report, &run, seconds_since(&start), err, sizeof err) != 0
+        && rc == ENSUREPIP_OK)
+        rc = run_fail(&run, ENSUREPIP_E_REPORT, "%s", err);
+    run_details_free(&run.details);
+    target_free(&run.target);
+    atomic_flag_clear(&busy);
+    result->status = rc;
+    return rc;
+}
+
+/* The run itself, between the options check and the report. */
+static int run_steps(struct run *run)
+{
+    const struct ensurepip_options *opts = run->opts;
+    struct ensurepip_result *result = run->result;
+    char err[1024];
     int rc;
     int major, minor;
     python_version(&major, &minor);
     if (python_is_running()) {
-        rc = run_fail(&run, ENSUREPIP_E_BUSY,
+        rc = run_fail(run, ENSUREPIP_E_BUSY,
                       "Python is already initialized in this process; ensurepip must start its own interpreter");
-        goto unlock;
+        goto done;
     }
     if (python_check_runtime(err, sizeof err) != 0) {
-        rc = run_fail(&run, ENSUREPIP_E_RUNTIME, "%s", err);
-        goto unlock;
+        rc = run_fail(run, ENSUREPIP_E_RUNTIME, "%s", err);
+        goto done;
     }
-    switch (target_resolve(&run.target, opts->python, major, minor, err, sizeof err)) {
+    switch (target_resolve(&run->target, opts->python, major, minor, err, sizeof err)) {
     case TARGET_OK: break;
-    case TARGET_OTHER_VERSION: rc = run_fail(&run, ENSUREPIP_E_TARGET_VERSION, "%s", err); goto unlock;
-    default: rc = run_fail(&run, ENSUREPIP_E_TARGET, "%s", err); goto unlock;
+    case TARGET_OTHER_VERSION: rc = run_fail(run, ENSUREPIP_E_TARGET_VERSION, "%s", err); goto done;
+    default: rc = run_fail(run, ENSUREPIP_E_TARGET, "%s", err); goto done;
     }
-    rc = check_payloads(&run);
+    rc = check_payloads(run);
     if (rc != ENSUREPIP_OK)
-        goto free_target;
+        goto done;
 
     struct process_state saved;
     if (process_state_save(&saved, err, sizeof err) != 0) {
-        rc = run_fail(&run, ENSUREPIP_E_SYSTEM, "%s", err);
-        goto free_target;
+        rc = run_fail(run, ENSUREPIP_E_SYSTEM, "%s", err);
+        goto done;
     }
     interrupt_catch();
-    rc = run_in_sandbox(&run);
-    remove_tmpdir(&run);
+    rc = run_in_sandbox(run);
+    remove_tmpdir(run);
     int sig = interrupt_pending();
     if (process_state_restore(&saved, err, sizeof err) != 0)
-        run_say(&run, -1, "state", "WARNING: %s", err);
+        run_say(run, -1, "state", "WARNING: %s", err);
     if (sig != 0 || rc == ENSUREPIP_E_INTERRUPTED)
-        rc = interrupted(&run, sig != 0 ? sig : result->signal);
-free_target:
-    target_free(&run.target);
-unlock:
-    atomic_flag_clear(&busy);
+        rc = interrupted(run, sig != 0 ? sig : result->signal);
+done:
     result->status = rc;
     return rc;
 }

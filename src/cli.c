@@ -12,7 +12,7 @@
 
 enum long_only {
     OPT_USER = 256, OPT_ROOT, OPT_ALTINSTALL, OPT_DEFAULT_PIP, OPT_PYTHON, OPT_UNINSTALL, OPT_VERSION,
-    OPT_VERIFY
+    OPT_VERIFY, OPT_SCRIPT_INTERPRETER, OPT_NO_COMPILE, OPT_REPORT
 };
 
 static const struct option long_options[] = {
@@ -27,12 +27,16 @@ static const struct option long_options[] = {
     {"python", required_argument, NULL, OPT_PYTHON},
     {"uninstall", no_argument, NULL, OPT_UNINSTALL},
     {"verify", no_argument, NULL, OPT_VERIFY},
+    {"script-interpreter", required_argument, NULL, OPT_SCRIPT_INTERPRETER},
+    {"no-compile", no_argument, NULL, OPT_NO_COMPILE},
+    {"report", required_argument, NULL, OPT_REPORT},
     {NULL, 0, NULL, 0},
 };
 
 static const char usage_line[] =
     "usage: ensurepip [-h] [--version] [-v] [-U] [--user] [--root ROOT] [--altinstall]\n"
-    "                 [--default-pip] [--python PATH] [--uninstall] [--verify]\n";
+    "                 [--default-pip] [--python PATH] [--uninstall] [--verify]\n"
+    "                 [--script-interpreter INTERP] [--no-compile] [--report FILE]\n";
 
 static void print_help(void)
 {
@@ -57,11 +61,17 @@ static void print_help(void)
            "  --uninstall    Uninstall pip instead, if the installed version is the bundled one\n"
            "                 (what python -m ensurepip._uninstall does).\n"
            "  --verify       Check the embedded pip wheel (sha256, CRC-32s, RECORD) and print its\n"
-           "                 sha256 and file name, as sha256sum does; install nothing.\n\n",
+           "                 sha256 and file name, as sha256sum does; install nothing.\n"
+           "  --script-interpreter INTERP\n"
+           "                 Write exactly INTERP after #! in the scripts (e.g. '/usr/bin/env python3');\n"
+           "                 by default the target's python, as it will be on the final system.\n"
+           "  --no-compile   Install no .pyc files.\n"
+           "  --report FILE  Write a JSON report of the run to FILE ('-': stdout; pip's lines then\n"
+           "                 go to stderr), also when the run fails.\n\n",
            ENSUREPIP_DEFAULT_PYTHON);
     printf("Exit status: 0 done, 1 pip failed, 2 usage error, 3-%d a failure of ensurepip itself\n"
            "(see ensurepip(1)), 128+N stopped by signal N.\n",
-           ENSUREPIP_E_LOCKED);
+           ENSUREPIP_E_REPORT);
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -131,6 +141,9 @@ int main(int argc, char **argv)
         case OPT_PYTHON: opts.python = optarg; break;
         case OPT_UNINSTALL: uninstall = 1; break;
         case OPT_VERIFY: verify = 1; break;
+        case OPT_SCRIPT_INTERPRETER: opts.script_interpreter = optarg; break;
+        case OPT_NO_COMPILE: opts.no_compile = 1; break;
+        case OPT_REPORT: opts.report = optarg; break;
         default: /* '?' or ':' */
             /* A refused long option leaves its text in argv; a short one only in optopt. */
             if (strncmp(argv[optind - 1], "--", 2) == 0)
@@ -140,11 +153,13 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("unrecognized arguments: %s", argv[optind]);
-    if (uninstall && (opts.upgrade || opts.altinstall || opts.default_pip))
-        return usage_error("%s", "--uninstall cannot be combined with --upgrade, --altinstall or --default-pip");
+    if (uninstall && (opts.upgrade || opts.altinstall || opts.default_pip || opts.script_interpreter || opts.no_compile))
+        return usage_error("%s", "--uninstall cannot be combined with --upgrade, --altinstall, --default-pip, "
+                                 "--script-interpreter or --no-compile");
 
     if (verify) {
-        if (uninstall || opts.upgrade || opts.user || opts.root || opts.altinstall || opts.default_pip || opts.python)
+        if (uninstall || opts.upgrade || opts.user || opts.root || opts.altinstall || opts.default_pip || opts.python
+            || opts.script_interpreter || opts.no_compile || opts.report)
             return usage_error("%s", "--verify takes no other option but -v");
         int status = ensurepip_verify(&result);
         if (status == ENSUREPIP_OK)

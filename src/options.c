@@ -21,12 +21,33 @@ int options_check(const struct ensurepip_options *opts, enum run_command command
         snprintf(err, errlen, "verbosity %d is negative", opts->verbosity);
         return -1;
     }
+    if (opts->report != NULL && opts->report[0] == '\0') {
+        snprintf(err, errlen, "the report path is empty");
+        return -1;
+    }
     if (command == RUN_UNINSTALL) {
-        if (opts->upgrade || opts->altinstall || opts->default_pip) {
-            snprintf(err, errlen, "uninstall takes no upgrade, altinstall or default_pip option");
+        if (opts->upgrade || opts->altinstall || opts->default_pip || opts->script_interpreter
+            || opts->no_compile) {
+            snprintf(err, errlen, "uninstall takes no upgrade, altinstall, default_pip, "
+                                  "script_interpreter or no_compile option");
             return -1;
         }
         return 0;
+    }
+    if (opts->script_interpreter != NULL) {
+        const char *interp = opts->script_interpreter;
+        size_t len = strlen(interp);
+        if (len == 0 || strpbrk(interp, "\n\r") != NULL || interp[0] == ' ' || interp[0] == '\t') {
+            snprintf(err, errlen, "the script interpreter must be one line, not empty, not starting with a space");
+            return -1;
+        }
+        /* "#!", the interpreter, "\n": what Linux before 5.1 reads of a script's first line, and
+         * the limit pip's script maker keeps to. */
+        if (len + 3 > SHEBANG_MAX) {
+            snprintf(err, errlen, "the script interpreter is %zu bytes; a #! line can hold at most %d",
+                     len, SHEBANG_MAX - 3);
+            return -1;
+        }
     }
     /* The same check and words as ensurepip._bootstrap(). */
     if (opts->altinstall && opts->default_pip) {

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hostmod.h"
@@ -135,7 +136,9 @@ static PyObject *build_request(const struct run *run)
         || set_item(req, "root", str_or_none(o->root))
         || set_item(req, "upgrade", PyBool_FromLong(o->upgrade))
         || set_item(req, "user", PyBool_FromLong(o->user))
-        || set_item(req, "verbosity", PyLong_FromLong(o->verbosity))) {
+        || set_item(req, "verbosity", PyLong_FromLong(o->verbosity))
+        || set_item(req, "compile", PyBool_FromLong(!o->no_compile))
+        || set_item(req, "script_interpreter", str_or_none(o->script_interpreter))) {
         Py_XDECREF(req);
         return NULL;
     }
@@ -159,6 +162,7 @@ static const struct {
     int status;
 } glue_statuses[] = {
     {"ok", ENSUREPIP_OK},
+    {"usage", ENSUREPIP_E_USAGE},
     {"pip", ENSUREPIP_E_PIP},
     {"target", ENSUREPIP_E_TARGET},
     {"system", ENSUREPIP_E_SYSTEM},
@@ -183,6 +187,41 @@ static const struct {
     {"failed", ENSUREPIP_ACTION_FAILED},
 };
 
+static char *dup_str(PyObject *dict, const char *key)
+{
+    PyObject *v = dict != NULL && PyDict_Check(dict) ? PyDict_GetItemString(dict, key) : NULL;
+    if (v == NULL || !PyUnicode_Check(v))
+        return NULL;
+    PyObject *bytes = PyUnicode_EncodeFSDefault(v);
+    char *copy = bytes != NULL ? strdup(PyBytes_AS_STRING(bytes)) : NULL;
+    Py_XDECREF(bytes);
+    PyErr_Clear();
+    return copy;
+}
+
+/* The target's paths and the files written, for the report. */
+static void take_details(struct run *run, PyObject *answer)
+{
+    struct run_details *d = &run->details;
+    PyObject *target = PyDict_GetItemString(answer, "target"); /* borrowed */
+    d->python = dup_str(target, "python");
+    d->prefix = dup_str(target, "prefix");
+    d->purelib = dup_str(target, "purelib");
+    d->scripts_dir = dup_str(target, "scripts");
+    d->files = get_long(answer, "files", 0);
+    PyObject *scripts = PyDict_GetItemString(answer, "scripts"); /* borrowed */
+    Py_ssize_t n = scripts != NULL && PyList_Check(scripts) ? PyList_Size(scripts) : 0;
+    d->scripts = n > 0 ? calloc((size_t)n, sizeof *d->scripts) : NULL;
+    for (Py_ssize_t i = 0; d->scripts != NULL && i < n; i++) {
+        PyObject *item = PyList_GetItem(scripts, i);
+        PyObject *bytes = item != NULL && PyUnicode_Check(item) ? PyUnicode_EncodeFSDefault(item) : NULL;
+        if (bytes != NULL && (d->scripts[d->nscripts] = strdup(PyBytes_AS_STRING(bytes))) != NULL)
+            d->nscripts++;
+        Py_XDECREF(bytes);
+    }
+    PyErr_Clear();
+}
+
 /* Copies the glue's answer into the result. */
 static int take_answer(struct run *run, PyObject *answer)
 {
@@ -202,6 +241,7 @@ static int take_answer(struct run *run, PyObject *answer)
     for (size_t i = 0; action != NULL && i < sizeof glue_actions / sizeof glue_actions[0]; i++)
         if (strcmp(action, glue_actions[i].name) == 0)
             r->action = glue_actions[i].action;
+    take_details(run, answer);
     r->status = code;
     r->pip_exit_code = (int)get_long(answer, "pip_exit_code", -1);
     r->signal = (int)get_long(answer, "signal", 0);

@@ -9,6 +9,14 @@
 
 enum run_command { RUN_INSTALL, RUN_UNINSTALL };
 
+/* What the glue reports about the target and the files, for the JSON report. */
+struct run_details {
+    char *python, *prefix, *purelib, *scripts_dir;  /* as on the final system */
+    char **scripts;                                  /* scripts written, final paths */
+    size_t nscripts;
+    long files;                                      /* files installed */
+};
+
 struct run {
     enum run_command command;
     const struct ensurepip_options *opts;
@@ -20,7 +28,10 @@ struct run {
     char *tmpdir;                  /* private temporary directory, NULL until created */
     char *wheel_path;              /* the wheel, written into tmpdir under its own name */
     char *runtime_path;            /* the runtime archive, written into tmpdir */
+    struct run_details details;
 };
+
+void run_details_free(struct run_details *d);
 
 /* Records a failure in run->result: status and a one-line message. Returns status. */
 int run_fail(struct run *run, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

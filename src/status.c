@@ -23,6 +23,7 @@ const char *ensurepip_strerror(int status)
     case ENSUREPIP_E_READ_ONLY: return "the target's filesystem is read-only";
     case ENSUREPIP_E_PERMISSION: return "no permission to change the target";
     case ENSUREPIP_E_LOCKED: return "another ensurepip kept the target locked";
+    case ENSUREPIP_E_REPORT: return "the report could not be written";
     }
     return "unknown status";
 }
