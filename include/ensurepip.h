@@ -68,6 +68,8 @@ struct ensurepip_options {
     int no_compile;      /* install no .pyc files */
     const char *report;  /* write a JSON report of the run to this file, "-" for stdout (pip's
                             lines then go to stderr); NULL: none */
+    double lock_timeout; /* seconds to wait while another run changes the same target (default
+                            600; 0: give up at once) */
 };
 
 /* The outcome of a call. */
@@ -81,7 +83,8 @@ struct ensurepip_result {
 };
 
 /* Sets *opts to the defaults of ensurepip.bootstrap(): no root, no upgrade, no user scheme,
- * pipX and pipX.Y scripts, no extra output, target as described for the python field. */
+ * pipX and pipX.Y scripts, no extra output, target as described for the python field; and
+ * bytecode compiled, no report, a lock timeout of 600 seconds. */
 void ensurepip_options_init(struct ensurepip_options *opts);
 
 /* The version of the embedded pip wheel, e.g. "23.0.1", read from its metadata; NULL if the

@@ -8,7 +8,7 @@ answers with a dict; it never raises and never prints a traceback: failures are 
 sentence.
 
 request: command ("install" | "uninstall"), wheel, runtime, pip_version (of the wheel), root
-(or None), upgrade, user, verbosity.
+(or None), upgrade, user, verbosity, compile, script_interpreter (or None), lock_timeout.
 answer: status ("ok" or a failure kind), action, message, pip_version, pip_exit_code, signal,
 target (paths), scripts (written), files (count).
 """
@@ -26,7 +26,6 @@ from .staging import stage
 from .target import Target
 
 _RUN_ENDING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-_LOCK_TIMEOUT_SECONDS = 600.0
 
 
 def run(request):
@@ -107,11 +106,24 @@ def _remove_if_empty(directories):
             pass
 
 
+def _finish_interrupted_runs(target, request):
+    """What an interrupted run left (a journal to finish, staging to clear) comes first: until
+    then the target may show a stale .dist-info or unregistered files."""
+    if not transaction.pending(target.lib, target.scripts):
+        return
+    try:
+        with TargetLock(target.lib, request["lock_timeout"]):
+            transaction.recover(target.lib, target.scripts)
+    except OSError as e:
+        raise from_os_error(e, f"cannot finish what an interrupted run left in {target.lib}")
+
+
 def _install(request, answer):
     target = Target(request["root"], request["user"])
     answer["target"] = target.describe()
     bundled = request["pip_version"]
     target.check_user_scheme()
+    _finish_interrupted_runs(target, request)
     existing = target.installed_pip()
     if _satisfied(existing, bundled, request["upgrade"]):
         return _already_present(existing, answer)
@@ -122,7 +134,7 @@ def _install(request, answer):
     answer["action"] = "failed"
     try:
         created = _make_dirs(target.lib) + _make_dirs(target.scripts)
-        with TargetLock(target.lib, request.get("lock_timeout", _LOCK_TIMEOUT_SECONDS)):
+        with TargetLock(target.lib, request["lock_timeout"]):
             transaction.recover(target.lib, target.scripts)
             existing = target.installed_pip()  # again: another run may have just installed it
             if _satisfied(existing, bundled, request["upgrade"]):
@@ -223,6 +235,7 @@ def _uninstall(request, answer):
     target = Target(request["root"], request["user"])
     answer["target"] = target.describe()
     bundled = request["pip_version"]
+    _finish_interrupted_runs(target, request)
     installed = target.installed_in_lib()
     if installed is None:
         answer.update(action="not-installed", pip_exit_code=0,
@@ -236,7 +249,7 @@ def _uninstall(request, answer):
         return
     answer["action"] = "failed"
     try:
-        with TargetLock(target.lib, request.get("lock_timeout", _LOCK_TIMEOUT_SECONDS)):
+        with TargetLock(target.lib, request["lock_timeout"]):
             transaction.recover(target.lib, target.scripts)
             installed = target.installed_in_lib()
             if installed is None or str(installed.version) != bundled:

@@ -274,6 +274,17 @@ def _undo(op):
         os.rename(spare, dst)
 
 
+def pending(lib_dir, scripts_dir):
+    """Whether an interrupted run left a transaction behind (cheap: no lock needed to ask)."""
+    for directory in (lib_dir, scripts_dir):
+        try:
+            if any(name.startswith(PREFIX) for name in os.listdir(directory)):
+                return True
+        except OSError:
+            pass
+    return False
+
+
 def recover(lib_dir, scripts_dir):
     """Finishes or clears what an interrupted run left in lib_dir (and its side directories in
     scripts_dir). Call with the lock held. Returns the number of transactions found."""

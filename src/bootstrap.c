@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -46,6 +47,17 @@ void run_say(const struct run *run, int level, const char *tag, const char *fmt,
     fflush(out);
 }
 
+/* The status for an operating-system error: the causes a user can act on have their own. */
+static int status_from_errno(int e)
+{
+    switch (e) {
+    case ENOSPC: case EDQUOT: return ENSUREPIP_E_NO_SPACE;
+    case EROFS: return ENSUREPIP_E_READ_ONLY;
+    case EACCES: case EPERM: return ENSUREPIP_E_PERMISSION;
+    default: return ENSUREPIP_E_SYSTEM;
+    }
+}
+
 /* Checks both payloads, and the wheel inside out, before anything else is touched. */
 static int check_payloads(struct run *run)
 {
@@ -63,10 +75,10 @@ static int run_in_sandbox(struct run *run)
     char err[1024];
     const struct ensurepip_options *o = run->opts;
     if (tempdir_create(&run->tmpdir, err, sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_SYSTEM, "%s", err);
+        return run_fail(run, status_from_errno(errno), "%s", err);
     if (tempdir_write(run->tmpdir, run->wheel.name, run->wheel.data, run->wheel.size, &run->wheel_path, err, sizeof err) != 0
         || tempdir_write(run->tmpdir, run->runtime.name, run->runtime.data, run->runtime.size, &run->runtime_path, err, sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_SYSTEM, "%s", err);
+        return run_fail(run, status_from_errno(errno), "%s", err);
     /* ENSUREPIP_OPTIONS from the options alone; uninstall leaves it unset, as ensurepip does. */
     const char *ensurepip_options = run->command == RUN_UNINSTALL || (o->default_pip && !o->altinstall) ? NULL
                                     : o->altinstall ? "altinstall" : "install";

@@ -12,7 +12,7 @@
 
 enum long_only {
     OPT_USER = 256, OPT_ROOT, OPT_ALTINSTALL, OPT_DEFAULT_PIP, OPT_PYTHON, OPT_UNINSTALL, OPT_VERSION,
-    OPT_VERIFY, OPT_SCRIPT_INTERPRETER, OPT_NO_COMPILE, OPT_REPORT
+    OPT_VERIFY, OPT_SCRIPT_INTERPRETER, OPT_NO_COMPILE, OPT_REPORT, OPT_LOCK_TIMEOUT
 };
 
 static const struct option long_options[] = {
@@ -30,13 +30,15 @@ static const struct option long_options[] = {
     {"script-interpreter", required_argument, NULL, OPT_SCRIPT_INTERPRETER},
     {"no-compile", no_argument, NULL, OPT_NO_COMPILE},
     {"report", required_argument, NULL, OPT_REPORT},
+    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
     {NULL, 0, NULL, 0},
 };
 
 static const char usage_line[] =
     "usage: ensurepip [-h] [--version] [-v] [-U] [--user] [--root ROOT] [--altinstall]\n"
     "                 [--default-pip] [--python PATH] [--uninstall] [--verify]\n"
-    "                 [--script-interpreter INTERP] [--no-compile] [--report FILE]\n";
+    "                 [--script-interpreter INTERP] [--no-compile] [--report FILE]\n"
+    "                 [--lock-timeout SECONDS]\n";
 
 static void print_help(void)
 {
@@ -67,7 +69,10 @@ static void print_help(void)
            "                 by default the target's python, as it will be on the final system.\n"
            "  --no-compile   Install no .pyc files.\n"
            "  --report FILE  Write a JSON report of the run to FILE ('-': stdout; pip's lines then\n"
-           "                 go to stderr), also when the run fails.\n\n",
+           "                 go to stderr), also when the run fails.\n"
+           "  --lock-timeout SECONDS\n"
+           "                 How long to wait while another ensurepip changes the same target\n"
+           "                 (default 600; 0: fail at once).\n\n",
            ENSUREPIP_DEFAULT_PYTHON);
     printf("Exit status: 0 done, 1 pip failed, 2 usage error, 3-%d a failure of ensurepip itself\n"
            "(see ensurepip(1)), 128+N stopped by signal N.\n",
@@ -117,6 +122,7 @@ int main(int argc, char **argv)
     struct ensurepip_options opts;
     struct ensurepip_result result;
     int uninstall = 0, verify = 0;
+    int run_options = 0; /* options that only make sense for a bootstrap or an uninstall */
     ensurepip_options_init(&opts);
 
     opterr = 0;
@@ -132,7 +138,8 @@ int main(int argc, char **argv)
             printf("pip %s\n", version);
             return 0;
         }
-        case 'v': opts.verbosity++; break;
+        case 'v': opts.verbosity++; continue;
+        case OPT_VERIFY: verify = 1; continue;
         case 'U': opts.upgrade = 1; break;
         case OPT_USER: opts.user = 1; break;
         case OPT_ROOT: opts.root = optarg; break;
@@ -140,16 +147,23 @@ int main(int argc, char **argv)
         case OPT_DEFAULT_PIP: opts.default_pip = 1; break;
         case OPT_PYTHON: opts.python = optarg; break;
         case OPT_UNINSTALL: uninstall = 1; break;
-        case OPT_VERIFY: verify = 1; break;
         case OPT_SCRIPT_INTERPRETER: opts.script_interpreter = optarg; break;
         case OPT_NO_COMPILE: opts.no_compile = 1; break;
         case OPT_REPORT: opts.report = optarg; break;
+        case OPT_LOCK_TIMEOUT: {
+            char *end;
+            opts.lock_timeout = strtod(optarg, &end);
+            if (end == optarg || *end != '\0')
+                return usage_error("--lock-timeout needs a number of seconds, not '%s'", optarg);
+            break;
+        }
         default: /* '?' or ':' */
             /* A refused long option leaves its text in argv; a short one only in optopt. */
             if (strncmp(argv[optind - 1], "--", 2) == 0)
                 return bad_long_option(argv[optind - 1]);
             return usage_error("unrecognized option '-%c'", optopt);
         }
+        run_options++;
     }
     if (optind < argc)
         return usage_error("unrecognized arguments: %s", argv[optind]);
@@ -158,8 +172,7 @@ int main(int argc, char **argv)
                                  "--script-interpreter or --no-compile");
 
     if (verify) {
-        if (uninstall || opts.upgrade || opts.user || opts.root || opts.altinstall || opts.default_pip || opts.python
-            || opts.script_interpreter || opts.no_compile || opts.report)
+        if (run_options > 0)
             return usage_error("%s", "--verify takes no other option but -v");
         int status = ensurepip_verify(&result);
         if (status == ENSUREPIP_OK)

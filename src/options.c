@@ -8,6 +8,7 @@
 void ensurepip_options_init(struct ensurepip_options *opts)
 {
     memset(opts, 0, sizeof *opts);
+    opts->lock_timeout = 600.0;
 }
 
 int options_check(const struct ensurepip_options *opts, enum run_command command, char *err,
@@ -19,6 +20,10 @@ int options_check(const struct ensurepip_options *opts, enum run_command command
     }
     if (opts->verbosity < 0) {
         snprintf(err, errlen, "verbosity %d is negative", opts->verbosity);
+        return -1;
+    }
+    if (!(opts->lock_timeout >= 0.0 && opts->lock_timeout <= 1e9)) {
+        snprintf(err, errlen, "the lock timeout must be between 0 and 1e9 seconds");
         return -1;
     }
     if (opts->report != NULL && opts->report[0] == '\0') {

@@ -138,6 +138,7 @@ static PyObject *build_request(const struct run *run)
         || set_item(req, "user", PyBool_FromLong(o->user))
         || set_item(req, "verbosity", PyLong_FromLong(o->verbosity))
         || set_item(req, "compile", PyBool_FromLong(!o->no_compile))
+        || set_item(req, "lock_timeout", PyFloat_FromDouble(o->lock_timeout))
         || set_item(req, "script_interpreter", str_or_none(o->script_interpreter))) {
         Py_XDECREF(req);
         return NULL;

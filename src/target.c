@@ -166,7 +166,8 @@ static int find_interpreter(struct target *t, char *path, char *err, size_t errl
 {
     struct stat st;
     if (stat(path, &st) != 0)
-        return fail(err, errlen, TARGET_UNUSABLE, "%s: %s does not exist", describe(t->source), path);
+        return fail(err, errlen, TARGET_UNUSABLE, errno == ENOENT ? "%s: %s does not exist" : "%s: cannot reach %s: %s",
+                    describe(t->source), path, strerror(errno));
     if (S_ISDIR(st.st_mode)) {
         char *cfg = join(path, "pyvenv.cfg");
         int venv = cfg != NULL && is_file(cfg);

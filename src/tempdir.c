@@ -2,30 +2,66 @@
 
 #include "tempdir.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#define PREFIX "ensurepip-"
+
+/* Removes base/ensurepip-<pid>-XXXXXX directories of this user whose process is gone. */
+static void sweep_stale(const char *base)
+{
+    DIR *dir = opendir(base);
+    if (dir == NULL)
+        return;
+    for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+        if (strncmp(e->d_name, PREFIX, strlen(PREFIX)) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + strlen(PREFIX), &end, 10);
+        if (end == e->d_name + strlen(PREFIX) || *end != '-' || strlen(end) != 7 || pid <= 0)
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive, or not ours to ask about */
+        struct stat st;
+        if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)
+            || st.st_uid != geteuid())
+            continue;
+        char path[4096], ignored[256];
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", base, e->d_name) < sizeof path)
+            tempdir_remove(path, ignored, sizeof ignored);
+    }
+    closedir(dir);
+}
 
 int tempdir_create(char **path, char *err, size_t errlen)
 {
     const char *base = getenv("TMPDIR");
     if (base == NULL || base[0] != '/')
         base = "/tmp";
-    size_t n = strlen(base) + sizeof "/ensurepip-XXXXXX";
+    sweep_stale(base);
+    size_t n = strlen(base) + sizeof "/" PREFIX "-XXXXXX" + 24;
     char *tmpl = malloc(n);
     if (tmpl == NULL) {
         snprintf(err, errlen, "out of memory");
+        errno = ENOMEM;
         return -1;
     }
-    snprintf(tmpl, n, "%s%sensurepip-XXXXXX", base, base[strlen(base) - 1] == '/' ? "" : "/");
+    snprintf(tmpl, n, "%s%s" PREFIX "%ld-XXXXXX", base, base[strlen(base) - 1] == '/' ? "" : "/",
+             (long)getpid());
     if (mkdtemp(tmpl) == NULL) {
+        int saved = errno;
         snprintf(err, errlen, "cannot create a temporary directory in %s: %s (set TMPDIR to a writable directory)",
-                 base, strerror(errno));
+                 base, strerror(saved));
         free(tmpl);
+        errno = saved;
         return -1;
     }
     *path = tmpl;
@@ -67,9 +103,11 @@ int tempdir_write(const char *dir, const char *name, const void *data, size_t le
     }
     *path = full;
     return 0;
-fail:
-    snprintf(err, errlen, "cannot write %s: %s", full, strerror(errno));
+fail:;
+    int saved = errno;
+    snprintf(err, errlen, "cannot write %s: %s", full, strerror(saved));
     free(full);
+    errno = saved;
     return -1;
 }
 

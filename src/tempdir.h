@@ -5,11 +5,14 @@
 
 #include <stddef.h>
 
-/* Creates the directory; *path is malloc'ed. Returns 0, or -1 with a message. */
+/* Creates the directory, named ensurepip-<pid>-XXXXXX; *path is malloc'ed. Returns 0, or -1
+ * with a message and errno set. Before that, it removes the directories of earlier runs that
+ * died without cleaning up (SIGKILL, power loss): those named for a process that no longer
+ * exists, owned by this user. */
 int tempdir_create(char **path, char *err, size_t errlen);
 
 /* Writes data to dir/name (mode 0600), *path receiving the malloc'ed full path. Returns 0, or
- * -1 with a message (the partial file is removed). */
+ * -1 with a message and errno set (the partial file is removed). */
 int tempdir_write(const char *dir, const char *name, const void *data, size_t len, char **path,
                   char *err, size_t errlen);
 

@@ -1,0 +1,317 @@
+"""Never half-installed: runs killed at many points (fresh install, upgrade, uninstall), disks
+that fill up, filesystems that turn read-only, runs that race for one target. After each fault a
+checker classifies the target as "as before", "complete" or "broken"; any "broken" fails.
+
+Faults are placed deterministically, by system call: strace counts the calls of a reference run
+and then injects SIGKILL (or an errno) at chosen ones. No timing, no sleeping."""
+
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import (ENSUREPIP, PIP_VERSION, PY_VERSION, WHEEL, install_with_pip_from_wheel, make_venv,
+                      record_hash, rewrite_wheel, site_packages, tree_state)
+
+pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
+
+OLD = "1.0"
+KILL_POINTS_ACROSS_A_RUN = 16
+
+
+def traced(args, env, inject=None, trace="openat,rename,renameat2,syncfs", log=None):
+    cmd = ["strace", "-f", "-qq", "-o", str(log) if log else os.devnull, "-e", f"trace={trace}"]
+    if inject:
+        cmd += ["-e", f"inject={inject}"]
+    return subprocess.run(cmd + [ENSUREPIP, *map(str, args)], env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def pip_runs(env_dir):
+    """The version `python -m pip --version` reports, or None if pip does not run."""
+    result = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "--version"],
+                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    match = re.match(r"pip (\S+) from", result.stdout)
+    return match.group(1) if result.returncode == 0 and match else None
+
+
+def record_holds(lib, info, scripts_too):
+    """Every file the .dist-info's RECORD lists exists, with its hash where one is given."""
+    import csv
+
+    with open(lib / info / "RECORD", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    for path, digest, _size in rows:
+        full = os.path.normpath(lib / path)
+        if not scripts_too and not full.startswith(str(lib) + os.sep):
+            continue
+        if not os.path.exists(full):
+            return False
+        if digest:
+            with open(full, "rb") as f:
+                if record_hash(f.read()) != digest:
+                    return False
+    return True
+
+
+def classify(env_dir, before_version):
+    """("as before" | "complete" | "broken", notes). before_version: None for a target without
+    pip. "As before" is what the issue asks: the previous pip still imports and runs, with its
+    files as its RECORD says (for a target without pip: pip is not installed, by pip's own
+    definition, a .dist-info); "complete": the new pip's RECORD holds for every file, scripts
+    included, and that pip runs."""
+    lib = site_packages(env_dir)
+    infos = sorted(p.name for p in lib.glob("pip-*.dist-info"))
+    new, old = f"pip-{PIP_VERSION}.dist-info", f"pip-{before_version}.dist-info"
+    running = pip_runs(env_dir)
+    notes = [p.name for p in list(lib.iterdir()) + list((env_dir / "bin").iterdir())
+             if p.name.startswith(".ensurepip")]
+    if new in infos and record_holds(lib, new, scripts_too=True) and running == PIP_VERSION:
+        notes += [i for i in infos if i != new]
+        return "complete", notes
+    if before_version is None and not infos:
+        notes += [p.name for p in lib.iterdir() if p.name == "pip"] + \
+                 [p.name for p in (env_dir / "bin").iterdir() if p.name.startswith("pip")]
+        return "as before", notes
+    if before_version is not None and old in infos and record_holds(lib, old, scripts_too=False) \
+            and running == before_version:
+        notes += [i for i in infos if i != old]
+        return "as before", notes
+    return "broken", notes + [f"dist-infos {infos}, pip runs as {running}"]
+
+
+@pytest.fixture(scope="module")
+def old_wheel(tmp_path_factory):
+    """pip 1.0: the embedded pip's code, saying it is 1.0 (so which pip runs can be told)."""
+    def edit(name, data):
+        if name == "pip/__init__.py":
+            return re.sub(rb'__version__ = "[^"]*"', b'__version__ = "1.0"', data)
+        return data
+    return rewrite_wheel(WHEEL, tmp_path_factory.mktemp("old"), version=OLD, edit=edit)
+
+
+class Scenario:
+    """A target at a fixed path, restored from a saved copy before each run."""
+
+    def __init__(self, path, args, before_version):
+        self.path, self.args, self.before_version = path, args, before_version
+        self.saved = path.parent / (path.name + ".saved")
+        shutil.copytree(path, self.saved, symlinks=True)
+
+    def reset(self):
+        shutil.rmtree(self.path)
+        shutil.copytree(self.saved, self.path, symlinks=True)
+
+
+def make_scenario(kind, tmp_path, old_wheel):
+    env_dir = make_venv(tmp_path / "target")
+    if kind == "install":
+        return Scenario(env_dir, ["--python", env_dir], None)
+    install_with_pip_from_wheel(env_dir, old_wheel)
+    assert pip_runs(env_dir) == OLD
+    if kind == "upgrade":
+        return Scenario(env_dir, ["--python", env_dir, "--upgrade"], OLD)
+    raise ValueError(kind)
+
+
+def kill_points(log_text):
+    """Where to kill: evenly spaced openat calls across the whole run, and every rename that
+    touches the target during the commit (src or dst outside the transaction directory)."""
+    opens = log_text.count("openat(")
+    points = sorted({f"openat:when={max(1, round(i * opens / KILL_POINTS_ACROSS_A_RUN))}"
+                     for i in range(1, KILL_POINTS_ACROSS_A_RUN + 1)})
+    renames = re.findall(r'(rename|renameat2)\((?:AT_FDCWD, )?"([^"]*)", (?:AT_FDCWD, )?"([^"]*)"', log_text)
+    counters = {"rename": 0, "renameat2": 0}
+    for call, src, dst in renames:
+        counters[call] += 1
+        if ("/.ensurepip-txn-" in src) != ("/.ensurepip-txn-" in dst) or call == "renameat2":
+            points.append(f"{call}:when={counters[call]}")
+            points.append(f"{call}:when={counters[call] + 1}")  # right after it, too
+    return sorted(set(points))
+
+
+@pytest.mark.parametrize("kind", ["install", "upgrade"])
+def test_sigkill_anywhere_leaves_as_before_or_complete(kind, tmp_path, old_wheel, base_env, tmpdir_for_run,
+                                                     capsys):
+    scenario = make_scenario(kind, tmp_path, old_wheel)
+    log = tmp_path / "reference.log"
+    assert traced(scenario.args, base_env, log=log).returncode == 0
+    points = kill_points(log.read_text())
+    seen = {}
+    broken = []
+    for point in points:
+        scenario.reset()
+        killed = traced(scenario.args, base_env, inject=f"{point.replace(':', ':signal=SIGKILL:', 1)}")
+        state, notes = classify(scenario.path, scenario.before_version)
+        seen[state] = seen.get(state, 0) + 1
+        if state == "broken":
+            broken.append((point, killed.returncode, notes))
+        # The next run finishes or repeats the work, and leaves nothing behind.
+        after = subprocess.run([ENSUREPIP, *map(str, scenario.args)], env=base_env, capture_output=True,
+                               text=True, timeout=300)
+        final, final_notes = classify(scenario.path, scenario.before_version)
+        if after.returncode != 0 or final != "complete" or final_notes:
+            broken.append((point, "next run", after.returncode, after.stderr, final, final_notes))
+        assert os.listdir(tmpdir_for_run) == [], f"temporary files left after the run after {point}"
+    with capsys.disabled():
+        print(f"\n[faults] {kind}: {len(points)} kill points, {2 * len(points)} runs, states seen: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(seen.items())), file=sys.stderr)
+    assert broken == []
+    assert seen.get("as before", 0) > 0 and seen.get("complete", 0) > 0
+
+
+def test_sigkill_during_uninstall(tmp_path, base_env):
+    env_dir = make_venv(tmp_path / "target")
+    assert subprocess.run([ENSUREPIP, "--python", str(env_dir)], env=base_env).returncode == 0
+    scenario = Scenario(env_dir, ["--python", env_dir, "--uninstall"], PIP_VERSION)
+    log = tmp_path / "reference.log"
+    assert traced(scenario.args, base_env, log=log).returncode == 0
+    renames = len(re.findall(r"\brename\(", log.read_text()))
+    assert renames >= 3
+    for when in range(1, renames + 2):
+        scenario.reset()
+        traced(scenario.args, base_env, inject=f"rename:signal=SIGKILL:when={when}")
+        lib = site_packages(env_dir)
+        infos = list(lib.glob("pip-*.dist-info"))
+        # Installed and intact, or not installed (its .dist-info goes first).
+        if infos:
+            assert record_holds(lib, infos[0].name, scripts_too=True), when
+        after = subprocess.run([ENSUREPIP, "--python", str(env_dir), "--uninstall"], env=base_env,
+                               capture_output=True, text=True)
+        assert after.returncode == 0, after.stderr
+        assert not list(lib.glob("pip*")) and not list((env_dir / "bin").glob("pip*"))
+        assert not [p for p in lib.iterdir() if p.name.startswith(".ensurepip")]
+
+
+@pytest.mark.parametrize("kind", ["install", "upgrade"])
+def test_errors_mid_run_roll_back(kind, tmp_path, old_wheel, base_env, tmpdir_for_run):
+    """ENOSPC, EIO, EROFS and EACCES injected into the writes and into the commit's renames:
+    a distinct status each, and the target exactly as before."""
+    scenario = make_scenario(kind, tmp_path, old_wheel)
+    before = tree_state(scenario.path)
+    log = tmp_path / "reference.log"
+    trace = "write,mkdir,rename,renameat2"
+    assert traced(scenario.args, base_env, log=log, trace=trace).returncode == 0
+    # Count the calls made before the commit's first rename into the target.
+    counts = {"write": 0, "mkdir": 0, "rename": 0}
+    first_commit_rename = None
+    for line in log.read_text().splitlines():
+        call = re.search(r"\b(write|mkdir|rename)\(", line)
+        if call is None:
+            continue
+        counts[call.group(1)] += 1
+        move = re.search(r'rename\("([^"]*)", "([^"]*)"', line)
+        if move and "/.ensurepip-txn-" in move.group(1) and "/.ensurepip-txn-" not in move.group(2):
+            first_commit_rename = counts["rename"]
+            break
+    assert first_commit_rename is not None
+    writes, mkdirs = counts["write"], counts["mkdir"]
+    renames = len(re.findall(r"\brename\(", log.read_text()))
+    cases = [(f"write:error=ENOSPC:when={writes // 2}", 13, "No space left"),
+             (f"write:error=ENOSPC:when={writes - 5}", 13, "No space left"),
+             (f"mkdir:error=EROFS:when={mkdirs // 2}", 14, "read-only"),
+             (f"write:error=EIO:when={writes // 3}", 9, "Input/output error"),
+             (f"rename:error=ENOSPC:when={first_commit_rename}", 13, "No space left"),
+             (f"rename:error=EACCES:when={first_commit_rename + 2}", 15, "Permission denied")]
+    assert first_commit_rename + 2 <= renames
+    for inject, status, words in cases:
+        scenario.reset()
+        result = traced(scenario.args, base_env, inject=inject, trace=trace)
+        assert result.returncode == status, (inject, result.stderr)
+        assert words in result.stderr and len(result.stderr.splitlines()) == 1, (inject, result.stderr)
+        assert tree_state(scenario.path) == before, inject
+        assert os.listdir(tmpdir_for_run) == [], inject
+
+
+def mount_tmpfs_then(script, *args):
+    """Runs a shell script in a private mount namespace; $1 is a fresh tmpfs mount point."""
+    return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-ec", script, "sh", *map(str, args)],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def can_mount(tmp_path):
+    probe = mount_tmpfs_then('mount -t tmpfs -o size=1m tmpfs "$1"', tmp_path)
+    if probe.returncode != 0:
+        pytest.skip("mounting a tmpfs needs root: " + probe.stderr.strip())
+
+
+def test_disk_too_small_is_refused_up_front(can_mount, tmp_path):
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    result = mount_tmpfs_then(f'''
+        mount -t tmpfs -o size=6m tmpfs "$1"
+        "{os.environ["ENSUREPIP_PYTHON"]}" -m venv --without-pip "$1/venv"
+        ls -laR "$1" > "$1.before"
+        set +e; "{ENSUREPIP}" --python "$1/venv"; echo "status $?"; set -e
+        ls -laR "$1" > "$1.after"
+        cmp "$1.before" "$1.after" && echo unchanged''', mnt)
+    assert "status 13" in result.stdout, result.stdout + result.stderr
+    assert "unchanged" in result.stdout
+    assert re.search(r"needs [\d.]+ MiB, [\d.]+ MiB are free", result.stderr), result.stderr
+
+
+def test_read_only_filesystem_is_refused(can_mount, tmp_path):
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    result = mount_tmpfs_then(f'''
+        mount -t tmpfs -o size=64m tmpfs "$1"
+        "{os.environ["ENSUREPIP_PYTHON"]}" -m venv --without-pip "$1/venv"
+        mount -o remount,ro "$1"
+        set +e; "{ENSUREPIP}" --python "$1/venv"; echo "status $?"''', mnt)
+    assert "status 14" in result.stdout, result.stdout + result.stderr
+    assert "read-only" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_permission_denied_is_refused():
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run as another user")
+    import tempfile
+
+    shared = tempfile.mkdtemp(prefix="ensurepip-test-", dir="/tmp")  # pytest's own is 0700
+    try:
+        os.chmod(shared, 0o755)
+        program = os.path.join(shared, "ensurepip")
+        shutil.copy(ENSUREPIP, program)
+        env_dir = make_venv(pathlib.Path(shared) / "venv")
+        before = tree_state(env_dir)
+        result = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", program,
+                                 "--python", str(env_dir)], capture_output=True, text=True,
+                                env={"PATH": "/usr/bin:/bin", "TMPDIR": "/tmp", "HOME": "/nonexistent"})
+        assert result.returncode == 15, result.stderr
+        assert "Permission denied" in result.stderr and len(result.stderr.splitlines()) == 1
+        assert tree_state(env_dir) == before
+    finally:
+        shutil.rmtree(shared)
+
+
+@pytest.mark.parametrize("kind", ["install", "upgrade"])
+def test_concurrent_runs_serialize(kind, tmp_path, old_wheel, base_env):
+    scenario = make_scenario(kind, tmp_path, old_wheel)
+    runs = [subprocess.Popen([ENSUREPIP, *map(str, scenario.args)], env=base_env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    outcomes = [(p.wait(timeout=600), p.stdout.read(), p.stderr.read()) for p in runs]
+    assert [code for code, _out, _err in outcomes] == [0] * 8, outcomes
+    installs = sum("Successfully installed" in out for _code, out, _err in outcomes)
+    assert installs == 1, outcomes
+    state, notes = classify(scenario.path, scenario.before_version)
+    assert (state, notes) == ("complete", [])
+
+
+def test_lock_timeout(venv, base_env):
+    import fcntl
+
+    lib = site_packages(venv)
+    before = tree_state(venv)
+    with open(lib / ".ensurepip.lock", "w") as held:
+        fcntl.lockf(held, fcntl.LOCK_EX)
+        result = subprocess.run([ENSUREPIP, "--python", str(venv), "--lock-timeout", "0.3"], env=base_env,
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode == 16, result.stderr
+    assert "gave up waiting after 0.3 s" in result.stderr
+    os.unlink(lib / ".ensurepip.lock")
+    assert tree_state(venv) == before
