@@ -6,7 +6,9 @@ Run at build time by the Python the project is built against, so the bytecode is
 The archive holds, as sourceless .pyc files (PEP 552 unchecked-hash, legacy layout):
   * every module of the pip wheel, so that importing pip at run time loads bytecode instead of
     compiling some 350 modules from source, and so that the .pyc files installed into the target
-    are made from code objects instead of compiling 500 files (co_filename is rewritten then);
+    are made from this bytecode instead of compiling 500 files. Their code objects name the file
+    "<ensurepip:RELATIVE/PATH.py>", a string the marshal data holds exactly once (later uses are
+    references), which the install replaces by the file's final path;
   * the glue package from py/ (ensurepip_glue), which drives pip's installer.
 Data files of the wheel (certifi's cacert.pem, ...) are kept as they are. The wheel's
 *.dist-info is left out on purpose: a zip on sys.path holding pip's dist-info would count as an
@@ -35,6 +37,18 @@ def sourceless_pyc(source, filename):
               + PYC_FLAGS_UNCHECKED_HASH.to_bytes(4, "little")
               + importlib.util.source_hash(source))
     return header + marshal.dumps(code)
+
+
+def placeholder(name):
+    """The co_filename of a pip module in the archive (see py/bytecode.py)."""
+    return f"<ensurepip:{name}>"
+
+
+def retargetable_pyc(source, name):
+    data = sourceless_pyc(source, placeholder(name))
+    if data.count(placeholder(name).encode("ascii")) != 1:
+        raise SystemExit(f"mkruntime: the bytecode of {name} does not name its file exactly once")
+    return data
 
 
 def check_record(wheel):
@@ -81,7 +95,7 @@ def archive_members(wheel_path, glue_dir):
                 continue
             data = wheel.read(info)
             if name.endswith(".py"):
-                yield name[:-3] + ".pyc", sourceless_pyc(data, name)
+                yield name[:-3] + ".pyc", retargetable_pyc(data, name)
             else:
                 yield name, data
     for entry in sorted(os.listdir(glue_dir)):

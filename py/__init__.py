@@ -119,6 +119,7 @@ def _finish_interrupted_runs(target, request):
 
 
 def _install(request, answer):
+    messages.detail("glue", "pip's modules imported", level=3)
     target = Target(request["root"], request["user"])
     answer["target"] = target.describe()
     bundled = request["pip_version"]
@@ -185,6 +186,7 @@ def _commit_install(request, answer, target, replaced):
         finally:
             if txn.committed:
                 answer.update(action="upgraded" if replaced is not None else "installed", pip_exit_code=0)
+        messages.detail("commit", "done", level=3)
 
 
 @contextlib.contextmanager

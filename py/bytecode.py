@@ -1,18 +1,23 @@
-"""The .pyc files pip's installer writes, made from code objects compiled at build time.
+"""The .pyc files pip's installer writes, made from bytecode compiled at build time.
 
 pip's installer byte-compiles every installed .py file by calling compileall.compile_file(),
 which takes about two seconds for pip itself. While pip installs into the staging directory,
-compile_file is this instead: it takes the code object the build compiled from the same source
-(checked by the source's hash), gives it the file's *final* path as co_filename (not the staging
-path, and not the --root path), and writes the .pyc where compile_file would have, with the
-header py_compile would have written: timestamp-based, or checked-hash when SOURCE_DATE_EPOCH is
-set (reproducible builds). pip still decides which files get bytecode and records them in RECORD.
+compile_file is this instead: it takes the bytecode the build compiled from the same source
+(checked by the source's hash), makes it name the file's *final* path as co_filename (not the
+staging path, and not the --root path), and writes the .pyc where compile_file would have, with
+the header py_compile would have written: timestamp-based, or checked-hash when SOURCE_DATE_EPOCH
+is set (reproducible builds). pip still decides which files get bytecode and records them in
+RECORD.
+
+The build names every module's file "<ensurepip:RELATIVE/PATH.py>" (build-aux/mkruntime.py).
+marshal writes that string once, at its first use, and refers back to it by index afterwards, so
+replacing those bytes (and the length before them) retargets every code object in the file
+without unmarshalling it.
 """
 
 import importlib.util
 import marshal
 import os
-import types
 import zipimport
 
 _FLAGS_TIMESTAMP = 0
@@ -21,10 +26,29 @@ _FLAGS_UNCHECKED_HASH = 0b01
 _HEADER_SIZE = 16
 
 
-def _with_filename(code, filename):
-    consts = tuple(_with_filename(c, filename) if isinstance(c, types.CodeType) else c
-                   for c in code.co_consts)
-    return code.replace(co_filename=filename, co_consts=consts)
+_FLAG_REF = 0x80
+_SHORT_STRINGS = {ord("z"), ord("Z")}                     # 1-byte length
+_LONG_STRINGS = {ord("a"), ord("A"), ord("u"), ord("t")}  # 4-byte length
+_TYPE_UNICODE = ord("u")
+
+
+def _retarget(data, placeholder, filename):
+    """marshal data naming placeholder as its file, now naming filename; None if the
+    placeholder is not where a serialised string would hold it."""
+    needle = placeholder.encode("ascii")
+    at = data.find(needle)
+    if at < 0 or data.find(needle, at + 1) >= 0:
+        return None
+    if at >= 2 and data[at - 2] & ~_FLAG_REF in _SHORT_STRINGS and data[at - 1] == len(needle):
+        start = at - 2
+    elif at >= 5 and data[at - 5] & ~_FLAG_REF in _LONG_STRINGS \
+            and int.from_bytes(data[at - 4:at], "little") == len(needle):
+        start = at - 5
+    else:
+        return None
+    encoded = filename.encode("utf-8", "surrogatepass")
+    header = bytes([_TYPE_UNICODE | (data[start] & _FLAG_REF)]) + len(encoded).to_bytes(4, "little")
+    return data[:start] + header + encoded + data[at + len(needle):]
 
 
 class Bytecode:
@@ -37,8 +61,10 @@ class Bytecode:
         self.hash_based = bool(os.environ.get("SOURCE_DATE_EPOCH"))
         self.prebuilt = 0
         self.compiled = 0
+        self.written = {}  # path -> bytes of every .pyc written, for RECORD
 
-    def _prebuilt_code(self, relative, source):
+    def _prebuilt(self, relative, source, final):
+        """The marshal data of the build's bytecode for this source, naming final; or None."""
         try:
             data = self._runtime.get_data(relative[:-3] + ".pyc")
         except OSError:
@@ -47,7 +73,7 @@ class Bytecode:
                 or int.from_bytes(data[4:8], "little") != _FLAGS_UNCHECKED_HASH
                 or data[8:16] != importlib.util.source_hash(source)):
             return None
-        return marshal.loads(data[_HEADER_SIZE:])
+        return _retarget(data[_HEADER_SIZE:], f"<ensurepip:{relative}>", final)
 
     def compile_file(self, fullname, ddir=None, force=False, rx=None, quiet=0, legacy=False,
                      optimize=-1, invalidation_mode=None, **kwargs):
@@ -56,13 +82,12 @@ class Bytecode:
         final = os.path.join(self._final_lib, relative)
         with open(fullname, "rb") as f:
             source = f.read()
-        code = self._prebuilt_code(relative.replace(os.sep, "/"), source)
-        if code is None:
-            code = compile(source, final, "exec", dont_inherit=True)
+        body = self._prebuilt(relative.replace(os.sep, "/"), source, final)
+        if body is None:
+            body = marshal.dumps(compile(source, final, "exec", dont_inherit=True))
             self.compiled += 1
         else:
             self.prebuilt += 1
-        code = _with_filename(code, final)
         if self.hash_based:
             header = (_FLAGS_CHECKED_HASH.to_bytes(4, "little")
                       + importlib.util.source_hash(source))
@@ -76,6 +101,8 @@ class Bytecode:
         # The mode py_compile gives a .pyc: the source's, writable by the owner, never executable.
         mode = (os.stat(fullname).st_mode | 0o200) & 0o666
         fd = os.open(cfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
+        data = importlib.util.MAGIC_NUMBER + header + body
         with os.fdopen(fd, "wb") as f:
-            f.write(importlib.util.MAGIC_NUMBER + header + marshal.dumps(code))
+            f.write(data)
+        self.written[cfile] = data
         return True

@@ -99,15 +99,16 @@ def stage(target, stage_root, wheel_path, runtime_path, compile_bytecode, script
     scripts = sorted(os.listdir(scripts_dir)) if os.path.isdir(scripts_dir) else []
     _check_nothing_else(stage_root, {lib_dir, scripts_dir})
     staged = Staged(lib_dir, sorted(os.listdir(lib_dir)), scripts_dir, scripts)
-    _hash_unhashed_records(os.path.join(lib_dir, staged.dist_info, "RECORD"), lib_dir)
+    _hash_unhashed_records(os.path.join(lib_dir, staged.dist_info, "RECORD"), lib_dir, bytecode.written)
     if source_date_epoch is not None:
         clamp_mtimes(stage_root, source_date_epoch)
     return staged, bytecode
 
 
-def _hash_unhashed_records(record_path, lib_dir):
+def _hash_unhashed_records(record_path, lib_dir, known):
     """pip lists the .pyc files it compiles in RECORD without hash or size; give them both, so
-    that RECORD accounts for every file it lists (RECORD itself excepted, as always)."""
+    that RECORD accounts for every file it lists (RECORD itself excepted, as always). known maps
+    paths to the bytes just written there, which need not be read back."""
     with open(record_path, "rb") as f:
         text = f.read().decode("utf-8")
     newline = "\r\n" if "\r\n" in text else "\n"
@@ -115,8 +116,11 @@ def _hash_unhashed_records(record_path, lib_dir):
     own = os.path.relpath(record_path, lib_dir).replace(os.sep, "/")
     for row in rows:
         if len(row) == 3 and not row[1] and row[0] != own:
-            with open(os.path.join(lib_dir, row[0]), "rb") as f:
-                data = f.read()
+            path = os.path.join(lib_dir, row[0])
+            data = known.get(path)
+            if data is None:
+                with open(path, "rb") as f:
+                    data = f.read()
             digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
             row[1], row[2] = "sha256=" + digest, str(len(data))
     out = io.StringIO(newline="")

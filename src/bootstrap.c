@@ -30,6 +30,13 @@ int run_fail(struct run *run, int status, const char *fmt, ...)
     return status;
 }
 
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
 void run_say(const struct run *run, int level, const char *tag, const char *fmt, ...)
 {
     if (level > run->opts->verbosity)
@@ -37,7 +44,9 @@ void run_say(const struct run *run, int level, const char *tag, const char *fmt,
     /* With the report on stdout, stdout is the report's alone. */
     int report_on_stdout = run->opts->report != NULL && strcmp(run->opts->report, "-") == 0;
     FILE *out = level == 0 && !report_on_stdout ? stdout : stderr;
-    if (level > 0)
+    if (level > 0 && run->opts->verbosity >= 3)
+        fprintf(out, "ensurepip[%s +%.3fs]: ", tag, seconds_since(&run->start));
+    else if (level > 0)
         fprintf(out, "ensurepip[%s]: ", tag);
     va_list ap;
     va_start(ap, fmt);
@@ -88,7 +97,9 @@ static int run_in_sandbox(struct run *run)
         return ENSUREPIP_E_INTERRUPTED;
     run_say(run, 1, "target", "python %s%s%s", run->target.python,
             run->target.venv ? ", virtual environment " : "", run->target.venv ? run->target.venv : "");
-    return python_run(run);
+    int rc = python_run(run);
+    run_say(run, 3, "python", "interpreter finalized");
+    return rc;
 }
 
 static void remove_tmpdir(struct run *run)
@@ -128,13 +139,6 @@ void run_details_free(struct run_details *d)
     memset(d, 0, sizeof *d);
 }
 
-static double seconds_since(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 static int run_steps(struct run *run);
 
 static int run_command(enum run_command command, const struct ensurepip_options *opts,
@@ -154,8 +158,7 @@ static int run_command(enum run_command command, const struct ensurepip_options 
     result->pip_exit_code = -1;
     struct run run = {.command = command, .opts = opts, .result = result};
 
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    clock_gettime(CLOCK_MONOTONIC, &run.start);
     if (options_check(opts, command, err, sizeof err) != 0)
         return run_fail(&run, ENSUREPIP_E_USAGE, "%s", err);
     if (atomic_flag_test_and_set(&busy))
@@ -166,7 +169,7 @@ static int run_command(enum run_command command, const struct ensurepip_options 
         rc = run_fail(&run, ENSUREPIP_E_REPORT, "%s", err);
     else
         rc = run_steps(&run);
-    if (report != NULL && report_write(report, &run, seconds_since(&start), err, sizeof err) != 0
+    if (report != NULL && report_write(report, &run, seconds_since(&run.start), err, sizeof err) != 0
         && rc == ENSUREPIP_OK)
         rc = run_fail(&run, ENSUREPIP_E_REPORT, "%s", err);
     run_details_free(&run.details);
@@ -202,6 +205,7 @@ static int run_steps(struct run *run)
     rc = check_payloads(run);
     if (rc != ENSUREPIP_OK)
         goto done;
+    run_say(run, 3, "wheel", "embedded payloads checked");
 
     struct process_state saved;
     if (process_state_save(&saved, err, sizeof err) != 0) {

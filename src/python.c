@@ -305,6 +305,7 @@ int python_run(struct run *run)
     int rc = start(run);
     if (rc != ENSUREPIP_OK)
         return rc;
+    run_say(run, 3, "python", "interpreter started");
     rc = audit(run);
     if (rc == ENSUREPIP_OK)
         rc = call_glue(run);

@@ -3,6 +3,8 @@
 #ifndef ENSUREPIP_RUN_H
 #define ENSUREPIP_RUN_H
 
+#include <time.h>
+
 #include "ensurepip.h"
 #include "payload.h"
 #include "target.h"
@@ -29,6 +31,7 @@ struct run {
     char *wheel_path;              /* the wheel, written into tmpdir under its own name */
     char *runtime_path;            /* the runtime archive, written into tmpdir */
     struct run_details details;
+    struct timespec start;         /* when the call began (for -vvv timings and the report) */
 };
 
 void run_details_free(struct run_details *d);
@@ -38,7 +41,8 @@ int run_fail(struct run *run, int status, const char *fmt, ...) __attribute__((f
 
 /* Prints a line for the user: level 0 on stdout (pip's usual lines); a negative level on stderr
  * as it is (warnings, which say "WARNING: " themselves); level >= 1 on stderr with a subsystem
- * tag, only when the run's verbosity is at least that level. */
+ * tag, only when the run's verbosity is at least that level. At -vvv, detail lines carry the
+ * time since the call began. */
 void run_say(const struct run *run, int level, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
