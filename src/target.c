@@ -3,7 +3,7 @@
 #include "target.h"
 
 #include <errno.h>
-#include <glob.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,6 +68,11 @@ static int is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static int is_executable_file(const char *path)
+{
+    return is_file(path) && access(path, X_OK) == 0;
+}
+
 /* Reads "key = value" from a pyvenv.cfg into value. Returns 0 if found. */
 static int venv_config(const char *venv, const char *key, char *value, size_t len)
 {
@@ -122,7 +127,8 @@ static int parse_version(const char *text, int *major, int *minor)
 }
 
 /* The version of the installation at prefix, from the name of its lib/pythonX.Y/os.py.
- * Prefers the wanted version if several are there. */
+ * Prefers the wanted version if several are there. (A directory scan, not glob(): the prefix
+ * may hold glob's metacharacters.) */
 static int prefix_version(const char *prefix, int want_major, int want_minor, int *major, int *minor)
 {
     static const char *const libdirs[] = {"lib", "lib64"};
@@ -136,17 +142,22 @@ static int prefix_version(const char *prefix, int want_major, int want_minor, in
         }
     }
     for (size_t i = 0; i < 2; i++) {
-        glob_t g;
-        snprintf(path, sizeof path, "%s/%s/python[0-9]*.[0-9]*/os.py", prefix, libdirs[i]);
-        if (glob(path, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
-            const char *name = strstr(g.gl_pathv[0] + strlen(prefix), "/python");
-            int rc = name != NULL ? parse_version(name + strlen("/python"), major, minor) : -1;
-            globfree(&g);
-            if (rc == 0)
-                return 0;
-        } else {
-            globfree(&g);
+        snprintf(path, sizeof path, "%s/%s", prefix, libdirs[i]);
+        DIR *dir = opendir(path);
+        if (dir == NULL)
+            continue;
+        int found = -1;
+        for (struct dirent *e; found != 0 && (e = readdir(dir)) != NULL;) {
+            char os_py[PATH_MAX + 300];
+            if (strncmp(e->d_name, "python", 6) != 0 || parse_version(e->d_name + 6, major, minor) != 0)
+                continue;
+            if ((size_t)snprintf(os_py, sizeof os_py, "%s/%s/os.py", path, e->d_name) < sizeof os_py
+                && is_file(os_py))
+                found = 0;
         }
+        closedir(dir);
+        if (found == 0)
+            return 0;
     }
     return -1;
 }
@@ -179,7 +190,7 @@ static int find_interpreter(struct target *t, char *path, char *err, size_t errl
         static const char *const names[] = {"bin/python", "bin/python3"};
         for (size_t i = 0; i < 2 && t->python == NULL; i++) {
             char *python = join(path, names[i]);
-            if (python != NULL && access(python, X_OK) == 0)
+            if (python != NULL && is_executable_file(python))
                 t->python = python;
             else
                 free(python);

@@ -226,13 +226,13 @@ int wheel_verify(const struct zip_archive *zip, char *err, size_t errlen)
     }
     for (size_t i = 0; i < zip->count; i++) {
         const struct zip_entry *entry = &zip->entries[i];
-        if (listed[i] || ends_with(entry->name, "/"))
+        if (listed[i])
             continue;
-        if (!is_record_file(entry->name, dist_info)) {
+        if (!ends_with(entry->name, "/") && !is_record_file(entry->name, dist_info)) {
             fail(err, errlen, "'%s' is in the wheel but not in its RECORD", entry->name);
             goto done;
         }
-        /* Not hashed by RECORD, but its CRC-32 is still checked. */
+        /* A directory, or RECORD's own files: not hashed by RECORD, but the CRC-32 is checked. */
         unsigned char *data;
         size_t len;
         if (zip_extract(zip, entry, &data, &len, err, errlen) != 0)
