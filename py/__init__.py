@@ -127,7 +127,7 @@ def _install(request, answer):
     _finish_interrupted_runs(target, request)
     existing = target.installed_pip()
     if _satisfied(existing, bundled, request["upgrade"]):
-        return _already_present(existing, answer)
+        return _already_present(existing, answer, bundled, request["upgrade"])
     target.check_externally_managed()
     _source_date_epoch()  # refuse a bad value before anything changes
 
@@ -140,7 +140,7 @@ def _install(request, answer):
             existing = target.installed_pip()  # again: another run may have just installed it
             if _satisfied(existing, bundled, request["upgrade"]):
                 answer["action"] = "none"
-                return _already_present(existing, answer)
+                return _already_present(existing, answer, bundled, request["upgrade"])
             replaced = existing if existing is not None and existing.in_directory(target.lib) else None
             _commit_install(request, answer, target, replaced)
     except OSError as e:
@@ -179,7 +179,12 @@ def _commit_install(request, answer, target, replaced):
         txn.plan_install(staged, target.lib, target.scripts, replaced)
         messages.detail("commit", f"{len(txn.ops)} steps, journal in {txn.path}")
         # Filled in now: if a signal cuts in right after the commit, the answer is still true.
-        answer.update(pip_version=bundled, files=files,
+        scripts = ", ".join(staged.scripts) or "none"
+        if replaced is not None:
+            closing = f"pip {replaced.version} upgraded to {bundled} in {target.lib} (scripts: {scripts})"
+        else:
+            closing = f"pip {bundled} installed into {target.lib} (scripts: {scripts})"
+        answer.update(pip_version=bundled, files=files, message=closing,
                       scripts=[os.path.join(target.final["scripts"], name) for name in staged.scripts])
         try:
             txn.commit(f"installing pip {bundled}")
@@ -228,9 +233,15 @@ def _clamp_directories(directories):
             pass
 
 
-def _already_present(existing, answer):
+def _already_present(existing, answer, bundled, upgrade):
+    from pip._vendor.packaging.version import parse
+
     messages.say(f"Requirement already satisfied: pip in {existing.location} ({existing.version})")
-    answer.update(action="already-present", pip_version=str(existing.version), pip_exit_code=0)
+    closing = f"pip {existing.version} is already installed in {existing.location}; nothing to do"
+    if not upgrade and existing.version < parse(bundled):
+        closing += f" (--upgrade would install {bundled})"
+    answer.update(action="already-present", pip_version=str(existing.version), pip_exit_code=0,
+                  message=closing)
 
 
 def _uninstall(request, answer):
@@ -264,7 +275,8 @@ def _uninstall(request, answer):
                     txn.commit(f"uninstalling pip {bundled}")
                 finally:
                     if txn.committed:
-                        answer.update(action="uninstalled", pip_version=bundled, pip_exit_code=0)
+                        answer.update(action="uninstalled", pip_version=bundled, pip_exit_code=0,
+                                      message=f"pip {bundled} uninstalled from {target.lib}")
     except OSError as e:
         raise from_os_error(e, f"cannot uninstall pip from {target.lib}")
     messages.say(f"Found existing installation: pip {bundled}")

@@ -39,7 +39,7 @@ static double seconds_since(const struct timespec *start)
 
 void run_say(const struct run *run, int level, const char *tag, const char *fmt, ...)
 {
-    if (level > run->opts->verbosity)
+    if (level > run->opts->verbosity || (level == 0 && run->opts->quiet))
         return;
     /* With the report on stdout, stdout is the report's alone. */
     int report_on_stdout = run->opts->report != NULL && strcmp(run->opts->report, "-") == 0;

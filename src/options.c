@@ -18,6 +18,10 @@ int options_check(const struct ensurepip_options *opts, enum run_command command
         snprintf(err, errlen, "the target python is an empty path");
         return -1;
     }
+    if (opts->quiet && opts->verbosity > 0) {
+        snprintf(err, errlen, "quiet and verbose contradict each other");
+        return -1;
+    }
     if (opts->verbosity < 0) {
         snprintf(err, errlen, "verbosity %d is negative", opts->verbosity);
         return -1;

@@ -1,0 +1,130 @@
+#include "config.h"
+
+#include "cliargs.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum long_only {
+    OPT_USER = 256, OPT_ROOT, OPT_ALTINSTALL, OPT_DEFAULT_PIP, OPT_PYTHON, OPT_UNINSTALL, OPT_VERSION,
+    OPT_VERIFY, OPT_SCRIPT_INTERPRETER, OPT_NO_COMPILE, OPT_REPORT, OPT_LOCK_TIMEOUT
+};
+
+static const struct option long_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"upgrade", no_argument, NULL, 'U'},
+    {"user", no_argument, NULL, OPT_USER},
+    {"root", required_argument, NULL, OPT_ROOT},
+    {"altinstall", no_argument, NULL, OPT_ALTINSTALL},
+    {"default-pip", no_argument, NULL, OPT_DEFAULT_PIP},
+    {"python", required_argument, NULL, OPT_PYTHON},
+    {"uninstall", no_argument, NULL, OPT_UNINSTALL},
+    {"verify", no_argument, NULL, OPT_VERIFY},
+    {"script-interpreter", required_argument, NULL, OPT_SCRIPT_INTERPRETER},
+    {"no-compile", no_argument, NULL, OPT_NO_COMPILE},
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int usage(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return ENSUREPIP_E_USAGE;
+}
+
+/* getopt_long accepts unambiguous abbreviations, as argparse does; with opterr off it does not
+ * say why it refused one, so this tells unknown, ambiguous and misused options apart. */
+static int bad_long_option(const char *arg, char *err, size_t errlen)
+{
+    const char *name = arg + 2;
+    size_t n = strcspn(name, "=");
+    char matches[512] = "";
+    int count = 0, exact = 0;
+    for (const struct option *o = long_options; o->name != NULL; o++) {
+        if (strncmp(o->name, name, n) != 0)
+            continue;
+        count++;
+        exact |= strlen(o->name) == n;
+        if (strlen(matches) + strlen(o->name) + 5 < sizeof matches)
+            strcat(strcat(strcat(matches, count > 1 ? ", " : ""), "--"), o->name);
+    }
+    if (count == 0)
+        return usage(err, errlen, "unrecognized option '%s'", arg);
+    if (count > 1 && !exact)
+        return usage(err, errlen, "ambiguous option '%s' could match %s", arg, matches);
+    if (name[n] == '=')
+        return usage(err, errlen, "option '%s' takes no argument", arg);
+    return usage(err, errlen, "option '%s' needs an argument", arg);
+}
+
+int cli_parse(int argc, char **argv, struct cli_args *cli, char *err, size_t errlen)
+{
+    int uninstall = 0, verify = 0;
+    int run_options = 0; /* options that only make sense for a bootstrap or an uninstall */
+    memset(cli, 0, sizeof *cli);
+    ensurepip_options_init(&cli->opts);
+    struct ensurepip_options *opts = &cli->opts;
+
+    opterr = 0;
+    optind = 0; /* glibc: 0 starts a new scan, whatever the last one left */
+    for (int c; (c = getopt_long(argc, argv, ":hvqU", long_options, NULL)) != -1;) {
+        switch (c) {
+        case 'h': cli->mode = CLI_HELP; return 0;
+        case OPT_VERSION: cli->mode = CLI_VERSION; return 0;
+        case 'v': opts->verbosity++; continue;
+        case 'q': opts->quiet = 1; continue;
+        case OPT_VERIFY: verify = 1; continue;
+        case 'U': opts->upgrade = 1; break;
+        case OPT_USER: opts->user = 1; break;
+        case OPT_ROOT: opts->root = optarg; break;
+        case OPT_ALTINSTALL: opts->altinstall = 1; break;
+        case OPT_DEFAULT_PIP: opts->default_pip = 1; break;
+        case OPT_PYTHON: opts->python = optarg; break;
+        case OPT_UNINSTALL: uninstall = 1; break;
+        case OPT_SCRIPT_INTERPRETER: opts->script_interpreter = optarg; break;
+        case OPT_NO_COMPILE: opts->no_compile = 1; break;
+        case OPT_REPORT: opts->report = optarg; break;
+        case OPT_LOCK_TIMEOUT: {
+            char *end;
+            opts->lock_timeout = strtod(optarg, &end);
+            if (end == optarg || *end != '\0')
+                return usage(err, errlen, "--lock-timeout needs a number of seconds, not '%s'", optarg);
+            break;
+        }
+        default: /* '?' or ':' */
+            /* A refused long option leaves its text in argv; a short one only in optopt. */
+            if (optind > 0 && optind <= argc && strncmp(argv[optind - 1], "--", 2) == 0)
+                return bad_long_option(argv[optind - 1], err, errlen);
+            return usage(err, errlen, "unrecognized option '-%c'", optopt);
+        }
+        run_options++;
+    }
+    if (optind < argc)
+        return usage(err, errlen, "unrecognized arguments: %s", argv[optind]);
+    if (opts->quiet && opts->verbosity > 0)
+        return usage(err, errlen, "--quiet and --verbose contradict each other");
+    if (verify) {
+        if (run_options > 0)
+            return usage(err, errlen, "--verify takes no other option but -v and -q");
+        cli->mode = CLI_VERIFY;
+        return 0;
+    }
+    if (uninstall && (opts->upgrade || opts->altinstall || opts->default_pip || opts->script_interpreter
+                      || opts->no_compile))
+        return usage(err, errlen, "--uninstall cannot be combined with --upgrade, --altinstall, "
+                                  "--default-pip, --script-interpreter or --no-compile");
+    cli->mode = uninstall ? CLI_UNINSTALL : CLI_BOOTSTRAP;
+    return 0;
+}
