@@ -70,6 +70,7 @@ struct ensurepip_options {
                             lines then go to stderr); NULL: none */
     double lock_timeout; /* seconds to wait while another run changes the same target (default
                             600; 0: give up at once) */
+    int quiet;           /* print nothing but warnings (errors are in the result) */
 };
 
 /* The outcome of a call. */
@@ -79,7 +80,7 @@ struct ensurepip_result {
     int pip_exit_code;            /* pip's exit status (0 success, 1 error); -1 if pip did not run */
     int signal;                   /* the signal that stopped the run, else 0 */
     char pip_version[64];         /* the pip version installed, kept or removed ("" if none) */
-    char message[1024];           /* one line: what happened, or what failed and what to do */
+    char message[1024];           /* one line: what was done where, or what failed and what to do */
 };
 
 /* Sets *opts to the defaults of ensurepip.bootstrap(): no root, no upgrade, no user scheme,
