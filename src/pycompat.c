@@ -16,3 +16,9 @@ void pycompat_configure(PyConfig *config)
     (void)config;
 #endif
 }
+
+int pycompat_can_reinitialize(void)
+{
+    /* The runtime is this exact version: python_check_runtime() compared them. */
+    return !(PY_VERSION_HEX >= 0x030C0000 && PY_VERSION_HEX < 0x030C05F0);
+}

@@ -7,4 +7,9 @@
 /* Sets the PyConfig fields that exist only in some versions. */
 void pycompat_configure(PyConfig *config);
 
+/* Whether this CPython survives being initialized again after Py_FinalizeEx() in the same
+ * process. 3.12.0 to 3.12.4 do not: importing ssl or hashlib in the second life crashes
+ * (python/cpython#122334, fixed in 3.12.5); pip's installer imports hashlib. */
+int pycompat_can_reinitialize(void);
+
 #endif

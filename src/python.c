@@ -73,6 +73,13 @@ static void take_exception(struct run *run, const char *what)
 
 static int start(struct run *run)
 {
+    /* Whether an interpreter has lived in this process before: a fact about the process, so a
+     * static, like the interpreter itself. */
+    static int started_before;
+    if (started_before && !pycompat_can_reinitialize())
+        return run_fail(run, ENSUREPIP_E_BUSY,
+                        "Python %s cannot be started twice in one process (python/cpython#122334, "
+                        "fixed in 3.12.5): run each bootstrap in a process of its own", PY_VERSION);
     PyPreConfig preconfig;
     PyPreConfig_InitIsolatedConfig(&preconfig);
     /* An isolated pre-configuration leaves LC_CTYPE alone, which under the C locale makes the
@@ -101,6 +108,7 @@ static int start(struct run *run)
         status = Py_InitializeFromConfig(&config);
     }
     PyConfig_Clear(&config);
+    started_before = 1;
     if (PyStatus_Exception(status))
         return run_fail(run, ENSUREPIP_E_PYTHON,
                         "Python could not start as %s: %s", run->target.python,

@@ -1,0 +1,122 @@
+#!/bin/sh
+# Builds ensurepip out of tree for every CPython it finds and runs the whole test suite with
+# each: the system's Python (pkg-config python3-embed, Debian's 3.11) and pyenv's shared
+# builds 3.8 to 3.13 when pyenv is there. Prints a table (version, pip bundled, build, tests)
+# and ends with "N passed, N failed" over all builds; exits non-zero if any build or test failed.
+#
+# usage: tests/matrix.sh [-j JOBS] [--logs DIR] [--skip-default] [INTERPRETER...]
+#   -j JOBS        builds and test runs at once (default 1)
+#   --logs DIR     where the build trees and logs go (default ./build-matrix)
+#   --skip-default leave out the build against the system's Python
+#   INTERPRETER    python3.X interpreters to build against instead of searching for them
+set -eu
+
+jobs=1
+logs=build-matrix
+with_default=1
+while [ $# -gt 0 ]; do
+    case $1 in
+        -j) jobs=$2; shift 2 ;;
+        --logs) logs=$2; shift 2 ;;
+        --skip-default) with_default=0; shift ;;
+        -*) echo "matrix.sh: unknown option $1" >&2; exit 2 ;;
+        *) break ;;
+    esac
+done
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+[ -x "$src/configure" ] || (cd "$src" && ./autogen.sh >/dev/null 2>&1)
+mkdir -p "$logs"
+logs=$(cd "$logs" && pwd)
+
+# The interpreters: "default" stands for the build without --with-python.
+if [ $# -gt 0 ]; then
+    set -- "$@"
+else
+    found=""
+    [ "$with_default" -eq 1 ] && found="default"
+    if command -v pyenv >/dev/null 2>&1; then
+        root=$(pyenv root)
+        for minor in 8 9 10 11 12 13; do
+            for prefix in "$root"/versions/3.$minor.*; do
+                [ -x "$prefix/bin/python3.$minor" ] && [ -f "$prefix/lib/pkgconfig/python-3.$minor-embed.pc" ] \
+                    && found="$found $prefix/bin/python3.$minor"
+            done
+        done
+    fi
+    # shellcheck disable=SC2086
+    set -- $found
+fi
+
+# one INTERPRETER: configure, build and check in its own tree; writes NAME.result.
+one() {
+    python=$1
+    if [ "$python" = default ]; then
+        name=system
+        flags=""
+    else
+        name=py$("$python" -c 'import platform; print(platform.python_version())')
+        flags="--with-python=$python"
+    fi
+    tree=$logs/$name
+    rm -rf "$tree"
+    mkdir -p "$tree"
+    build=failed
+    tests="not run"
+    # shellcheck disable=SC2086
+    if (cd "$tree" && "$src/configure" --quiet --enable-werror $flags && make -j2) >"$tree.build.log" 2>&1; then
+        build=ok
+        (cd "$tree" && make check) >"$tree.check.log" 2>&1 && status=0 || status=$?
+        counts=$(awk '
+            /^# PASS: / { p += $3 } /^# FAIL: / { f += $3 } /^# ERROR: / { f += $3 }
+            /^=+ .* in [0-9.]+s/ || /^[0-9]+ (passed|failed).* in [0-9.]+s/ {
+                line = $0; gsub(/=/, "", line); n = split(line, w, /[ ,]+/)
+                for (i = 1; i < n; i++) {
+                    if (w[i+1] == "passed" || w[i+1] == "xfailed") p += w[i]
+                    if (w[i+1] == "failed" || w[i+1] ~ /^errors?$/ || w[i+1] == "xpassed") f += w[i]
+                }
+            }
+            END { print p + 0, f + 0 }' "$tree.check.log")
+        set -- $counts
+        passed=$1 failed=$2
+        [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+        tests="$passed passed, $failed failed"
+    fi
+    pip=$(sed -n 's/^PIP_VERSION = //p' "$tree/Makefile" 2>/dev/null || true)
+    version=$(sed -n 's/^  Python: *\([0-9.]*\),.*/\1/p' "$tree.build.log" 2>/dev/null || true)
+    [ -n "$version" ] || version=$(awk -F'[ ,]+' '/Python:/ {print $3; exit}' "$tree/config.log" 2>/dev/null || echo "?")
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "${version:-?}" "${pip:-?}" "$build" "$tests" >"$tree.result"
+}
+
+running=0
+for python in "$@"; do
+    one "$python" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
+done
+wait
+
+total_passed=0
+total_failed=0
+bad=0
+printf '%-10s %-9s %-8s %-7s %s\n' build python pip build tests
+for result in "$logs"/*.result; do
+    [ -f "$result" ] || continue
+    IFS="$(printf '\t')" read -r name version pip build tests <"$result"
+    printf '%-10s %-9s %-8s %-7s %s\n' "$name" "$version" "$pip" "$build" "$tests"
+    case $tests in
+        *" passed, "*" failed")
+            set -- $tests
+            total_passed=$((total_passed + $1))
+            total_failed=$((total_failed + $3))
+            [ "$3" -eq 0 ] || bad=1 ;;
+        *) total_failed=$((total_failed + 1)); bad=1 ;;
+    esac
+    [ "$build" = ok ] || bad=1
+done
+echo "logs: $logs"
+echo "$total_passed passed, $total_failed failed"
+exit "$bad"

@@ -1,0 +1,80 @@
+"""The build's own CPython version, whichever it is (tests/matrix.sh runs this suite for each):
+a venv of that version gets that version's bundled pip; a base installation (a copy of the
+interpreter's prefix, made for the test) gets pip with shebangs naming the copy."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import PIP_VERSION, PY_VERSION, PYTHON, pip_scripts, site_packages
+
+
+def test_venv_gets_this_versions_bundled_pip(run, venv):
+    result = run("--python", venv)
+    assert result.returncode == 0, result.stderr
+    out = subprocess.run([str(venv / "bin" / f"pip{PY_VERSION}"), "--version"], capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"pip {PIP_VERSION} from {site_packages(venv)}/pip (python {PY_VERSION})"
+
+
+def _prefix_info():
+    code = ("import sys, sysconfig; print(sys.prefix); print(sysconfig.get_path('stdlib')); "
+            "print(sys.executable)")
+    prefix, stdlib, executable = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True,
+                                                check=True).stdout.split("\n")[:3]
+    return prefix, stdlib, os.path.realpath(executable)
+
+
+def _copy(src, dst):
+    """A hard-linked copy where possible (fast, and safe: ensurepip only adds and renames
+    files, it never writes into one), else a real one."""
+    if subprocess.run(["cp", "-al", src, dst], capture_output=True).returncode != 0:
+        shutil.rmtree(dst, ignore_errors=True)
+        subprocess.run(["cp", "-a", src, dst], check=True)
+
+
+@pytest.fixture
+def base_copy(tmp_path):
+    """A base installation of the build's Python at another prefix, without pip: the
+    interpreter under COPY/bin and its standard library under COPY/lib."""
+    prefix, stdlib, executable = _prefix_info()
+    copy = tmp_path / "base"
+    (copy / "bin").mkdir(parents=True)
+    lib = copy / os.path.relpath(stdlib, prefix)
+    lib.parent.mkdir(parents=True, exist_ok=True)
+    _copy(stdlib, str(lib))
+    python = copy / "bin" / f"python{PY_VERSION}"
+    shutil.copy2(executable, python)
+    # The copy is ours to change: no pip inside it, and no EXTERNALLY-MANAGED marker (Debian's).
+    for name in os.listdir(lib / "site-packages") if (lib / "site-packages").is_dir() else []:
+        if name == "pip" or name.startswith("pip-"):
+            path = lib / "site-packages" / name
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    marker = lib / "EXTERNALLY-MANAGED"
+    if marker.exists():
+        marker.unlink()
+    probe = subprocess.run([str(python), "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True)
+    if probe.returncode != 0 or probe.stdout.strip() != str(copy):
+        pytest.skip(f"this Python cannot run from a copy of its prefix: {probe.stdout or probe.stderr}")
+    return copy, python
+
+
+def test_base_installation_gets_pip_with_shebangs_naming_it(run, base_copy):
+    copy, python = base_copy
+    result = run("--python", python)
+    assert result.returncode == 0, result.stderr
+    # pip's scheme for a base installation may differ from sysconfig's default (Debian's
+    # posix_local puts scripts under local/bin): look for the script anywhere in the copy.
+    found = sorted(copy.rglob(f"pip{PY_VERSION}"))
+    assert len(found) == 1, found
+    script = found[0]
+    assert str(script).startswith(str(copy))
+    assert script.read_bytes().split(b"\n", 1)[0] == f"#!{python}".encode()
+    out = subprocess.run([str(script), "--version"], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"pip {PIP_VERSION} from {copy}")
+    again = run("--python", python)
+    assert again.returncode == 0 and "Requirement already satisfied" in again.stdout
