@@ -69,6 +69,18 @@ static int bad_long_option(const char *arg, char *err, size_t errlen)
     return usage(err, errlen, "option '%s' needs an argument", arg);
 }
 
+/* argparse does not take "--root --altinstall" as a root called "--altinstall": an argument
+ * given as the next word must not look like an option ("-" alone, and negative numbers, do not).
+ * "--root=-x" is how a value starting with '-' is given, as with argparse. */
+static int looks_like_option(const char *arg)
+{
+    if (arg[0] != '-' || arg[1] == '\0')
+        return 0;
+    char *end;
+    (void)strtod(arg, &end);
+    return end == arg || *end != '\0';
+}
+
 int cli_parse(int argc, char **argv, struct cli_args *cli, char *err, size_t errlen)
 {
     int uninstall = 0, verify = 0;
@@ -79,7 +91,10 @@ int cli_parse(int argc, char **argv, struct cli_args *cli, char *err, size_t err
 
     opterr = 0;
     optind = 0; /* glibc: 0 starts a new scan, whatever the last one left */
-    for (int c; (c = getopt_long(argc, argv, ":hvqU", long_options, NULL)) != -1;) {
+    for (int c, index = -1; (c = getopt_long(argc, argv, ":hvqU", long_options, &index)) != -1; index = -1) {
+        if (optarg != NULL && optind >= 2 && optarg == argv[optind - 1] && looks_like_option(optarg))
+            return usage(err, errlen, "option '--%s' needs an argument, not the option '%s'",
+                         index >= 0 ? long_options[index].name : "?", optarg);
         switch (c) {
         case 'h': cli->mode = CLI_HELP; return 0;
         case OPT_VERSION: cli->mode = CLI_VERSION; return 0;

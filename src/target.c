@@ -244,6 +244,12 @@ static int find_version(struct target *t, int major, int minor, char *err, size_
     if (realpath(t->python, real) == NULL)
         return fail(err, errlen, TARGET_UNUSABLE, "%s: cannot resolve %s: %s", describe(t->source),
                     t->python, strerror(errno));
+    /* A prefix with a standard library around it is not enough (/bin/sh sits in /usr/bin too):
+     * the interpreter is named python-something, as every CPython installs it. */
+    const char *base = strrchr(real, '/');
+    if (strncmp(base != NULL ? base + 1 : real, "python", 6) != 0)
+        return fail(err, errlen, TARGET_UNUSABLE, "%s: %s is not a Python interpreter (it is %s)",
+                    describe(t->source), t->python, real);
     char *bin = dir_name(real), *prefix = bin != NULL ? dir_name(bin) : NULL;
     int rc = prefix != NULL ? prefix_version(prefix, major, minor, &t->major, &t->minor) : -1;
     if (rc != 0)

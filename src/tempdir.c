@@ -41,11 +41,24 @@ static void sweep_stale(const char *base)
     closedir(dir);
 }
 
+/* Where temporary files go: $TMPDIR if it names a usable directory, else /tmp, else /var/tmp
+ * (Python's tempfile also falls back). */
+static const char *temp_base(void)
+{
+    static const char *const fallbacks[] = {"/tmp", "/var/tmp"};
+    const char *base = getenv("TMPDIR");
+    struct stat st;
+    if (base != NULL && base[0] == '/' && stat(base, &st) == 0 && S_ISDIR(st.st_mode))
+        return base;
+    for (size_t i = 0; i < sizeof fallbacks / sizeof fallbacks[0]; i++)
+        if (stat(fallbacks[i], &st) == 0 && S_ISDIR(st.st_mode))
+            return fallbacks[i];
+    return base != NULL && base[0] == '/' ? base : "/tmp";
+}
+
 int tempdir_create(char **path, char *err, size_t errlen)
 {
-    const char *base = getenv("TMPDIR");
-    if (base == NULL || base[0] != '/')
-        base = "/tmp";
+    const char *base = temp_base();
     sweep_stale(base);
     size_t n = strlen(base) + sizeof "/" PREFIX "-XXXXXX" + 24;
     char *tmpl = malloc(n);

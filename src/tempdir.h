@@ -1,5 +1,6 @@
-/* The run's private temporary directory: created with mkdtemp (mode 0700) under $TMPDIR (else
- * /tmp), and removed with everything in it, never following a symbolic link. */
+/* The run's private temporary directory: created with mkdtemp (mode 0700) under $TMPDIR (if
+ * it is a directory, else /tmp), and removed with everything in it, never following a symbolic
+ * link. */
 #ifndef ENSUREPIP_TEMPDIR_H
 #define ENSUREPIP_TEMPDIR_H
 

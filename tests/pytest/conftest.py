@@ -1,0 +1,355 @@
+"""Fixtures for the black-box tests of the built ensurepip program and library.
+
+make check passes the build through the environment:
+  ENSUREPIP_BIN          the built program
+  ENSUREPIP_CLIENT       tests/host/library_client, a C client of the public API
+  ENSUREPIP_PYTHON       the Python the build embeds (venvs are made with it)
+  ENSUREPIP_PIP_VERSION  the version of the embedded pip wheel
+  ENSUREPIP_WHEEL        the embedded wheel, as the build copied it
+"""
+
+import base64
+import csv
+import hashlib
+import io
+import os
+import shutil
+import stat
+import subprocess
+import zipfile
+
+import pytest
+
+
+def _required(name):
+    value = os.environ.get(name)
+    if not value:
+        pytest.exit(f"{name} is not set: run the tests through `make check`", returncode=2)
+    return value
+
+
+ENSUREPIP = _required("ENSUREPIP_BIN")
+CLIENT = os.environ.get("ENSUREPIP_CLIENT", "")
+PYTHON = _required("ENSUREPIP_PYTHON")
+PIP_VERSION = _required("ENSUREPIP_PIP_VERSION")
+WHEEL = _required("ENSUREPIP_WHEEL")
+PY_VERSION = subprocess.run([PYTHON, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+PY_MAJOR = PY_VERSION.split(".")[0]
+
+
+@pytest.fixture
+def tmpdir_for_run(tmp_path):
+    """A TMPDIR of the test's own, so that leftovers of a run can be seen."""
+    path = tmp_path / "tmp"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def base_env(tmpdir_for_run, tmp_path):
+    """The environment runs get: the caller's, without anything that would pick a target or
+    configure pip, with a private TMPDIR and HOME."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PIP_", "PYTHON")) and k not in ("VIRTUAL_ENV", "ENSUREPIP_OPTIONS")}
+    env["TMPDIR"] = str(tmpdir_for_run)
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env["HOME"] = str(home)
+    return env
+
+
+@pytest.fixture
+def run(base_env):
+    """run(*args, env=None, cwd=None) -> CompletedProcess of the ensurepip program."""
+    def runner(*args, env=None, cwd=None, timeout=300):
+        full_env = dict(base_env)
+        if env:
+            full_env.update(env)
+        return subprocess.run([ENSUREPIP, *map(str, args)], env=full_env, cwd=cwd,
+                              capture_output=True, text=True, timeout=timeout)
+    return runner
+
+
+def make_venv(path, system_site_packages=False):
+    args = [PYTHON, "-m", "venv", "--without-pip"]
+    if system_site_packages:
+        args.append("--system-site-packages")
+    subprocess.run([*args, str(path)], check=True)
+    return path
+
+
+@pytest.fixture
+def venv(tmp_path):
+    """A fresh venv without pip, made by the embedded Python's own venv module."""
+    return make_venv(tmp_path / "venv")
+
+
+def site_packages(env_dir):
+    return env_dir / "lib" / f"python{PY_VERSION}" / "site-packages"
+
+
+def pip_scripts(env_dir):
+    return sorted(p.name for p in (env_dir / "bin").iterdir() if p.name.startswith("pip"))
+
+
+def venv_python(env_dir):
+    return env_dir / "bin" / "python"
+
+
+def pip_version_of(env_dir, *python_args):
+    """`python -m pip --version` of a venv: (returncode, stdout)."""
+    result = subprocess.run([str(venv_python(env_dir)), *python_args, "-m", "pip", "--version"],
+                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    return result.returncode, result.stdout.strip()
+
+
+def tree_state(root):
+    """Everything about a directory tree that a run could change: names, types, modes, sizes,
+    contents (hashed) and symlink targets."""
+    state = {}
+    root = str(root)
+    for directory, subdirs, files in os.walk(root):
+        subdirs.sort()
+        for name in sorted(subdirs + files):
+            path = os.path.join(directory, name)
+            st = os.lstat(path)
+            rel = os.path.relpath(path, root)
+            if stat.S_ISLNK(st.st_mode):
+                state[rel] = ("link", os.readlink(path))
+            elif stat.S_ISDIR(st.st_mode):
+                state[rel] = ("dir", stat.S_IMODE(st.st_mode))
+            else:
+                with open(path, "rb") as f:
+                    digest = hashlib.sha256(f.read()).hexdigest()
+                state[rel] = ("file", stat.S_IMODE(st.st_mode), st.st_size, digest)
+    return state
+
+
+def record_hash(data):
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def rewrite_wheel(source, dest_dir, version=None, edit=None):
+    """A copy of the pip wheel claiming another version (dist-info, METADATA, RECORD all
+    consistent), or with files changed by edit(name, data) -> data (None drops the file).
+    Returns the new wheel's path."""
+    old_version = PIP_VERSION
+    version = version or old_version
+    out = os.path.join(str(dest_dir), f"pip-{version}-py3-none-any.whl")
+    old_info, new_info = f"pip-{old_version}.dist-info/", f"pip-{version}.dist-info/"
+    files = {}
+    with zipfile.ZipFile(source) as z:
+        for info in z.infolist():
+            if info.filename.endswith("/") or info.filename == old_info + "RECORD":
+                continue
+            name = info.filename.replace(old_info, new_info, 1)
+            data = z.read(info)
+            if name == new_info + "METADATA":
+                data = data.replace(f"Version: {old_version}".encode(), f"Version: {version}".encode(), 1)
+            if edit is not None:
+                data = edit(name, data)
+                if data is None:
+                    continue
+            files[name] = data
+    record = io.StringIO()
+    writer = csv.writer(record, lineterminator="\n")
+    for name, data in sorted(files.items()):
+        writer.writerow([name, record_hash(data), len(data)])
+    writer.writerow([new_info + "RECORD", "", ""])
+    files[new_info + "RECORD"] = record.getvalue().encode()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return out
+
+
+def install_with_pip_from_wheel(env_dir, wheel, *extra):
+    """Installs a wheel into a venv with pip running from the embedded wheel itself (pip's
+    documented `python pip.whl/pip install` mode), independent of ensurepip."""
+    subprocess.run([str(venv_python(env_dir)), os.path.join(WHEEL, "pip"), "install", "--no-index",
+                    "--no-deps", "--disable-pip-version-check", "-q", *extra, wheel],
+                   check=True, env={"PATH": "/usr/bin:/bin", "PIP_CONFIG_FILE": os.devnull})
+
+
+@pytest.fixture(scope="session")
+def pip_install_template(tmp_path_factory):
+    """pip_install_template(version) -> a venv into which pip itself installed the embedded
+    wheel relabelled as that version (rewrite_wheel). Made once per session, never changed:
+    tests copy it with clone_pip_install() instead of paying for a pip run each."""
+    cache = {}
+
+    def make(version):
+        if version not in cache:
+            base = tmp_path_factory.mktemp(f"pip-{version}-template")
+            wheel = WHEEL if version == PIP_VERSION else rewrite_wheel(WHEEL, base, version=version)
+            env_dir = make_venv(base / "venv")
+            install_with_pip_from_wheel(env_dir, wheel)
+            cache[version] = env_dir
+        return cache[version]
+    return make
+
+
+def clone_pip_install(template, env_dir, root=None):
+    """Puts into env_dir (under root + env_dir's path if root is given, as `pip install --root`
+    would) what pip installed into the template venv: pip's package, its dist-info and its
+    scripts, with the scripts' shebang (and their RECORD rows) naming env_dir's python. Only the
+    .pyc keep naming the template's sources (what a traceback would show)."""
+    src_site = site_packages(template)
+    dest_env = env_dir if root is None else type(env_dir)(str(root) + str(env_dir))
+    dest_site = site_packages(dest_env)
+    (dest_env / "bin").mkdir(parents=True, exist_ok=True)
+    dest_site.mkdir(parents=True, exist_ok=True)
+    infos = []
+    for name in os.listdir(src_site):
+        if name == "pip" or (name.startswith("pip-") and name.endswith(".dist-info")):
+            shutil.copytree(src_site / name, dest_site / name, symlinks=True)
+            if name.endswith(".dist-info"):
+                infos.append(name)
+    old, new = str(venv_python(template)).encode(), str(venv_python(env_dir)).encode()
+    rehashed = {}
+    for name in pip_scripts(template):
+        data = (template / "bin" / name).read_bytes().replace(old, new)
+        (dest_env / "bin" / name).write_bytes(data)
+        os.chmod(dest_env / "bin" / name, stat.S_IMODE(os.stat(template / "bin" / name).st_mode))
+        rehashed[name] = data
+    for info in infos:
+        record = dest_site / info / "RECORD"
+        rows = list(csv.reader(io.StringIO(record.read_text())))
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for row in rows:
+            path = os.path.normpath(os.path.join(str(dest_site), row[0]))
+            if os.path.dirname(path) == str(dest_env / "bin") and os.path.basename(path) in rehashed:
+                data = rehashed[os.path.basename(path)]
+                row = [row[0], record_hash(data), str(len(data))]
+            writer.writerow(row)
+        record.write_text(out.getvalue())
+    return env_dir
+@pytest.fixture
+def older_pip_venv(venv, pip_install_template):
+    """A venv holding pip 1.0 (the embedded pip's code under an older version number), as pip
+    itself installs it (pip, pip3, pip3.X scripts; copied from a session-wide template)."""
+    clone_pip_install(pip_install_template("1.0"), venv)
+    return venv
+# --- helpers for test_cli.py and test_install.py ------------------------------------------------
+@pytest.fixture
+def run_clean(run, tmpdir_for_run):
+    """run(), then check that the run (successful or not) left its TMPDIR empty."""
+    def runner(*args, **kwargs):
+        result = run(*args, **kwargs)
+        left = sorted(os.listdir(tmpdir_for_run))
+        assert left == [], (f"ensurepip {list(map(str, args))} left {left} in TMPDIR "
+                            f"(exit {result.returncode})\nstderr: {result.stderr}")
+        return result
+    return runner
+def make_fake_venv(path, version="3.99.0"):
+    """A directory that looks like a venv of another Python version: pyvenv.cfg naming that
+    version, and a bin/python (which is not that Python: nothing may run it)."""
+    (path / "bin").mkdir(parents=True)
+    major_minor = ".".join(version.split(".")[:2])
+    (path / "pyvenv.cfg").write_text(f"home = /opt/python{major_minor}/bin\n"
+                                     "include-system-site-packages = false\n"
+                                     f"version = {version}\n")
+    python = path / "bin" / "python"
+    python.write_text("#!/bin/sh\necho 'this fake python must not run' >&2\nexit 99\n")
+    python.chmod(0o755)
+    return path
+def pip_dist_infos(directory):
+    """Names of the pip-*.dist-info directories in a site-packages."""
+    if not os.path.isdir(directory):
+        return []
+    return sorted(n for n in os.listdir(directory) if n.startswith("pip-") and n.endswith(".dist-info"))
+def shebang(path):
+    with open(path, "rb") as f:
+        return f.readline().rstrip(b"\n").decode()
+def files_containing(root, needle):
+    """Files (any type, .pyc included) under root whose bytes contain needle (bytes)."""
+    found = []
+    for directory, _subdirs, files in os.walk(str(root)):
+        for name in files:
+            path = os.path.join(directory, name)
+            if os.path.islink(path):
+                if needle in os.readlink(path).encode():
+                    found.append(path)
+                continue
+            with open(path, "rb") as f:
+                if needle in f.read():
+                    found.append(path)
+    return sorted(found)
+def all_files(root):
+    """Every non-directory under root, as absolute paths."""
+    out = []
+    for directory, _subdirs, files in os.walk(str(root)):
+        out.extend(os.path.join(directory, name) for name in files)
+    return sorted(out)
+def check_record(site, dist_info):
+    """Checks a pip dist-info's RECORD against the files on disk: every row's file exists, its
+    size and sha256 match (rows with an empty hash, RECORD itself and pip's .pyc, only need to
+    exist), and every file of the pip and dist-info directories is listed. Returns the set of
+    absolute paths RECORD lists."""
+    site = str(site)
+    with open(os.path.join(site, dist_info, "RECORD"), newline="") as f:
+        rows = list(csv.reader(f))
+    listed = set()
+    problems = []
+    for row in rows:
+        assert len(row) == 3, f"malformed RECORD row {row!r}"
+        name, digest, size = row
+        path = os.path.normpath(os.path.join(site, name))
+        listed.add(path)
+        if not os.path.isfile(path):
+            problems.append(f"listed but missing: {name}")
+            continue
+        if digest:
+            with open(path, "rb") as fh:
+                data = fh.read()
+            if record_hash(data) != digest:
+                problems.append(f"hash mismatch: {name}")
+            if size and int(size) != len(data):
+                problems.append(f"size mismatch: {name}")
+        elif not (name.endswith(".pyc") or name == f"{dist_info}/RECORD"):
+            problems.append(f"no hash for {name}")
+    for top in ("pip", dist_info):
+        for path in all_files(os.path.join(site, top)):
+            if os.path.normpath(path) not in listed:
+                problems.append(f"installed but not in RECORD: {os.path.relpath(path, site)}")
+    assert problems == [], "\n".join(problems[:30])
+    return listed
+def check_bytecode(site, final_site=None):
+    """Every .py of the installed pip has its .pyc, which Python will use as it is (its header
+    matches the source beside it) and whose code names the source by the path it will have on
+    the final system (final_site instead of site, for --root). Returns the number of .pyc."""
+    import importlib.util
+    import marshal
+    site, final_site = str(site), str(final_site or site)
+    problems, count = [], 0
+    for source in all_files(os.path.join(site, "pip")):
+        if not source.endswith(".py"):
+            continue
+        pyc = importlib.util.cache_from_source(source)
+        if not os.path.isfile(pyc):
+            problems.append(f"no .pyc for {source}")
+            continue
+        count += 1
+        with open(pyc, "rb") as f:
+            data = f.read()
+        with open(source, "rb") as f:
+            source_bytes = f.read()
+        if data[:4] != importlib.util.MAGIC_NUMBER:
+            problems.append(f"bad magic: {pyc}")
+            continue
+        flags = int.from_bytes(data[4:8], "little")
+        if flags == 0:
+            st = os.stat(source)
+            if (int.from_bytes(data[8:12], "little") != int(st.st_mtime) & 0xFFFFFFFF
+                    or int.from_bytes(data[12:16], "little") != st.st_size & 0xFFFFFFFF):
+                problems.append(f"stale timestamp header: {pyc}")
+        elif data[8:16] != importlib.util.source_hash(source_bytes):
+            problems.append(f"stale hash header: {pyc}")
+        code = marshal.loads(data[16:])
+        want = os.path.join(final_site, os.path.relpath(source, site))
+        if code.co_filename != want:
+            problems.append(f"{pyc} names {code.co_filename}, not {want}")
+    assert problems == [], "\n".join(problems[:20])
+    return count
