@@ -20,12 +20,20 @@
 #include "tempdir.h"
 #include "environ.h"
 
+void run_one_line(char *message)
+{
+    for (char *p = message; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
 int run_fail(struct run *run, int status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(run->result->message, sizeof run->result->message, fmt, ap);
     va_end(ap);
+    run_one_line(run->result->message); /* paths in it may hold a newline */
     run->result->status = status;
     return status;
 }

@@ -41,6 +41,10 @@ static int usage(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+    /* The message quotes the user's words, which may hold a newline: it stays one line. */
+    for (char *p = err; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     return ENSUREPIP_E_USAGE;
 }
 
@@ -119,10 +123,15 @@ int cli_parse(int argc, char **argv, struct cli_args *cli, char *err, size_t err
             break;
         }
         default: /* '?' or ':' */
-            /* A refused long option leaves its text in argv; a short one only in optopt. */
+            /* Every short option takes no argument, so a short one is refused only when it is
+             * unknown, and then optopt holds it (getopt may not have moved past its cluster,
+             * "-xv", so argv cannot tell; a byte above 127 comes as a negative char). Anything else was a long option: optopt is 0, a
+             * long-only value, or the letter of --verbose=1 and the like; getopt moved past it. */
+            if (optopt != 0 && optopt < 256 && (optopt < 0 || strchr("hvqU", optopt) == NULL))
+                return usage(err, errlen, "unrecognized option '-%c'", (unsigned char)optopt);
             if (optind > 0 && optind <= argc && strncmp(argv[optind - 1], "--", 2) == 0)
                 return bad_long_option(argv[optind - 1], err, errlen);
-            return usage(err, errlen, "unrecognized option '-%c'", optopt);
+            return usage(err, errlen, "unrecognized option '%s'", optind > 0 && optind <= argc ? argv[optind - 1] : "?");
         }
         run_options++;
     }

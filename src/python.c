@@ -256,6 +256,7 @@ static int take_answer(struct run *run, PyObject *answer)
     r->signal = (int)get_long(answer, "signal", 0);
     snprintf(r->pip_version, sizeof r->pip_version, "%s", version ? version : "");
     snprintf(r->message, sizeof r->message, "%s", message ? message : "");
+    run_one_line(r->message);
     PyErr_Clear();
     return code;
 }
@@ -323,6 +324,7 @@ int python_run(struct run *run)
      * finalize, record them again, and let them through. */
     sigset_t old;
     interrupt_block(&old);
+    run_say(run, 3, "python", "finalizing the interpreter");
     fflush(stdout);
     if (Py_FinalizeEx() != 0 && rc == ENSUREPIP_OK)
         rc = run_fail(run, ENSUREPIP_E_PYTHON, "Python could not flush its output at exit");

@@ -36,6 +36,9 @@ struct run {
 
 void run_details_free(struct run_details *d);
 
+/* Makes a message one line: control characters (from paths, options) become '?'. */
+void run_one_line(char *message);
+
 /* Records a failure in run->result: status and a one-line message. Returns status. */
 int run_fail(struct run *run, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
