@@ -20,6 +20,7 @@ import signal
 import _ensurepip_host as host
 
 from . import messages, space, transaction
+from .bytecode import Bytecode
 from .errors import Failure, Interrupted, from_os_error
 from .lock import TargetLock
 from .staging import stage
@@ -162,20 +163,24 @@ def _install(request, answer):
 
 def _commit_install(request, answer, target, replaced):
     bundled = request["pip_version"]
-    compile_bytecode = request.get("compile", True)
-    need = space.check(target.lib, request["wheel"], request["runtime"], compile_bytecode,
+    bytecode = Bytecode(request["runtime"], target.final["purelib"]) if request["compile"] else None
+    need = space.check(target.lib, request["wheel"], bytecode.prebuilt_sizes() if bytecode else [],
                        target.final["purelib"])
     messages.detail("space", f"{need} bytes needed in {target.lib}")
     messages.say("Installing collected packages: pip")
+    messages.progress(f"Installing pip {bundled}: unpacking")
+    if bytecode is not None:
+        total = len(bytecode.prebuilt_sizes())
+        bytecode.progress = lambda n: n % 25 == 0 and messages.progress(
+            f"Installing pip {bundled}: bytecode {n}/{total}")
     txn = transaction.Transaction.begin(target.lib)
     with _finishing(txn):
-        staged, bytecode = stage(target, txn.stage_root, request["wheel"], request["runtime"],
-                                 compile_bytecode, request.get("script_interpreter"),
-                                 _source_date_epoch())
+        staged = stage(target, txn.stage_root, request["wheel"], bytecode, request.get("script_interpreter"),
+                       _source_date_epoch())
         files = staged.count_files()
-        messages.detail("stage", f"pip's installer staged {files} files in {txn.stage_root}"
-                                 f" ({bytecode.prebuilt} .pyc from build-time bytecode, "
-                                 f"{bytecode.compiled} compiled now)")
+        messages.detail("stage", f"pip's installer staged {files} files in {txn.stage_root}" + (
+            f" ({bytecode.prebuilt} .pyc from build-time bytecode, {bytecode.compiled} compiled now)"
+            if bytecode else ""))
         txn.plan_install(staged, target.lib, target.scripts, replaced)
         messages.detail("commit", f"{len(txn.ops)} steps, journal in {txn.path}")
         # Filled in now: if a signal cuts in right after the commit, the answer is still true.
@@ -186,6 +191,7 @@ def _commit_install(request, answer, target, replaced):
             closing = f"pip {bundled} installed into {target.lib} (scripts: {scripts})"
         answer.update(pip_version=bundled, files=files, message=closing,
                       scripts=[os.path.join(target.final["scripts"], name) for name in staged.scripts])
+        messages.progress(f"Installing pip {bundled}: moving it into place")
         try:
             txn.commit(f"installing pip {bundled}")
         finally:

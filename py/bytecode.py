@@ -18,7 +18,8 @@ without unmarshalling it.
 import importlib.util
 import marshal
 import os
-import zipimport
+import struct
+import zipfile
 
 _FLAGS_TIMESTAMP = 0
 _FLAGS_CHECKED_HASH = 0b11
@@ -52,22 +53,30 @@ def _retarget(data, placeholder, filename):
 
 
 class Bytecode:
-    """Writes .pyc files for files installed under stage_lib, naming final_lib instead."""
+    """Writes .pyc files for files installed under a staging lib directory (set_stage), naming
+    final_lib instead."""
 
-    def __init__(self, runtime_path, stage_lib, final_lib):
-        self._runtime = zipimport.zipimporter(runtime_path)
-        self._stage_lib = stage_lib
+    def __init__(self, runtime_path, final_lib):
+        self._runtime = _StoredArchive(runtime_path)
+        self._stage_lib = None
         self._final_lib = final_lib
         self.hash_based = bool(os.environ.get("SOURCE_DATE_EPOCH"))
         self.prebuilt = 0
         self.compiled = 0
         self.written = {}  # path -> bytes of every .pyc written, for RECORD
+        self.progress = None  # called with the number of .pyc files written so far
+
+    def set_stage(self, stage_lib):
+        self._stage_lib = stage_lib
+
+    def prebuilt_sizes(self):
+        """The sizes of the build's .pyc files for pip (what compiling will add)."""
+        return self._runtime.sizes("pip/", ".pyc")
 
     def _prebuilt(self, relative, source, final):
         """The marshal data of the build's bytecode for this source, naming final; or None."""
-        try:
-            data = self._runtime.get_data(relative[:-3] + ".pyc")
-        except OSError:
+        data = self._runtime.get(relative[:-3] + ".pyc")
+        if data is None:
             return None
         if (len(data) < _HEADER_SIZE or data[:4] != importlib.util.MAGIC_NUMBER
                 or int.from_bytes(data[4:8], "little") != _FLAGS_UNCHECKED_HASH
@@ -105,4 +114,34 @@ class Bytecode:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         self.written[cfile] = data
+        if self.progress is not None:
+            self.progress(len(self.written))
         return True
+
+
+class _StoredArchive:
+    """The runtime archive read into memory once, its stored (uncompressed) members served as
+    slices: the build stores them (build-aux/mkruntime.py)."""
+
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            self._data = f.read()
+        self._members = {}
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.compress_type == zipfile.ZIP_STORED:
+                    self._members[info.filename] = (info.header_offset, info.file_size)
+
+    def get(self, name):
+        where = self._members.get(name)
+        if where is None:
+            return None
+        offset, size = where
+        name_len, extra_len = struct.unpack_from("<HH", self._data, offset + 26)
+        start = offset + 30 + name_len + extra_len
+        return self._data[start:start + size]
+
+    def sizes(self, prefix, suffix):
+        """The sizes of the members named prefix...suffix."""
+        return [size for name, (_offset, size) in self._members.items()
+                if name.startswith(prefix) and name.endswith(suffix)]

@@ -21,6 +21,11 @@ def detail(tag, text, level=1):
     host.log(level, tag, text)
 
 
+def progress(text):
+    """The transient progress line (shown only when stderr is a terminal)."""
+    host.progress(text)
+
+
 class _PipRecords(logging.Handler):
     """pip's log records, shown as pip's command line shows them."""
 

@@ -19,7 +19,9 @@ def _rounded(size, block):
     return (size + block - 1) // block * block
 
 
-def check(directory, wheel_path, runtime_path, compile_bytecode, final_lib):
+def check(directory, wheel_path, bytecode_sizes, final_lib):
+    """bytecode_sizes: the sizes of the prebuilt .pyc files that will be installed (none with
+    --no-compile). Returns the bytes needed; raises Failure if they are not free."""
     probe = _existing(directory)
     st = os.statvfs(probe)
     block = st.f_frsize or st.f_bsize or 4096
@@ -30,13 +32,10 @@ def check(directory, wheel_path, runtime_path, compile_bytecode, final_lib):
             if not info.filename.endswith("/"):
                 need += _rounded(info.file_size, block)
                 files += 1
-    if compile_bytecode:
-        with zipfile.ZipFile(runtime_path) as runtime:
-            for info in runtime.infolist():
-                if info.filename.startswith("pip/") and info.filename.endswith(".pyc"):
-                    # co_filename grows from a relative to the final absolute path
-                    need += _rounded(info.file_size + len(final_lib) + 64, block)
-                    files += 2  # the .pyc, and a share of the __pycache__ directories
+    for size in bytecode_sizes:
+        # co_filename grows from a relative to the final absolute path
+        need += _rounded(size + len(final_lib) + 64, block)
+        files += 2  # the .pyc, and a share of the __pycache__ directories
     free = (st.f_bfree if os.geteuid() == 0 else st.f_bavail) * block
     if free < need:
         raise Failure("no-space", f"not enough space for pip in {directory}: it needs "

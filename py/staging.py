@@ -17,7 +17,6 @@ import os
 from pip._internal.models.scheme import SCHEME_KEYS, Scheme
 from pip._internal.operations.install import wheel as pip_wheel
 
-from .bytecode import Bytecode
 from .errors import Failure
 
 
@@ -68,16 +67,17 @@ def _exact_shebang(interpreter):
     return get_shebang
 
 
-def stage(target, stage_root, wheel_path, runtime_path, compile_bytecode, script_interpreter,
-          source_date_epoch):
-    """Runs pip's installer into stage_root. Returns a Staged and the Bytecode writer."""
+def stage(target, stage_root, wheel_path, bytecode, script_interpreter, source_date_epoch):
+    """Runs pip's installer into stage_root, with .pyc files from bytecode (a Bytecode, or None
+    for none). Returns a Staged."""
     base = os.path.commonpath(list(target.dest.values()))
     staged_scheme = {key: os.path.join(stage_root, os.path.relpath(target.dest[key], base))
                      for key in SCHEME_KEYS}
     lib_dir = staged_scheme["purelib"]
-    bytecode = Bytecode(runtime_path, lib_dir, target.final["purelib"])
     with contextlib.ExitStack() as hooks:
-        hooks.enter_context(_patched(compileall, "compile_file", bytecode.compile_file))
+        if bytecode is not None:
+            bytecode.set_stage(lib_dir)
+            hooks.enter_context(_patched(compileall, "compile_file", bytecode.compile_file))
         if script_interpreter is not None:
             hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "_get_shebang",
                                          _exact_shebang(script_interpreter)))
@@ -90,7 +90,7 @@ def stage(target, stage_root, wheel_path, runtime_path, compile_bytecode, script
             wheel_path,
             scheme=Scheme(**staged_scheme),
             req_description="pip",
-            pycompile=compile_bytecode,
+            pycompile=bytecode is not None,
             warn_script_location=False,
             direct_url=None,
             requested=True,
@@ -99,10 +99,11 @@ def stage(target, stage_root, wheel_path, runtime_path, compile_bytecode, script
     scripts = sorted(os.listdir(scripts_dir)) if os.path.isdir(scripts_dir) else []
     _check_nothing_else(stage_root, {lib_dir, scripts_dir})
     staged = Staged(lib_dir, sorted(os.listdir(lib_dir)), scripts_dir, scripts)
-    _hash_unhashed_records(os.path.join(lib_dir, staged.dist_info, "RECORD"), lib_dir, bytecode.written)
+    _hash_unhashed_records(os.path.join(lib_dir, staged.dist_info, "RECORD"), lib_dir,
+                           bytecode.written if bytecode is not None else {})
     if source_date_epoch is not None:
         clamp_mtimes(stage_root, source_date_epoch)
-    return staged, bytecode
+    return staged
 
 
 def _hash_unhashed_records(record_path, lib_dir, known):

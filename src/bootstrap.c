@@ -20,50 +20,6 @@
 #include "tempdir.h"
 #include "environ.h"
 
-void run_one_line(char *message)
-{
-    for (char *p = message; *p != '\0'; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-}
-
-int run_fail(struct run *run, int status, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(run->result->message, sizeof run->result->message, fmt, ap);
-    va_end(ap);
-    run_one_line(run->result->message); /* paths in it may hold a newline */
-    run->result->status = status;
-    return status;
-}
-
-static double seconds_since(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
-void run_say(const struct run *run, int level, const char *tag, const char *fmt, ...)
-{
-    if (level > run->opts->verbosity || (level == 0 && run->opts->quiet))
-        return;
-    /* With the report on stdout, stdout is the report's alone. */
-    int report_on_stdout = run->opts->report != NULL && strcmp(run->opts->report, "-") == 0;
-    FILE *out = level == 0 && !report_on_stdout ? stdout : stderr;
-    if (level > 0 && run->opts->verbosity >= 3)
-        fprintf(out, "ensurepip[%s +%.3fs]: ", tag, seconds_since(&run->start));
-    else if (level > 0)
-        fprintf(out, "ensurepip[%s]: ", tag);
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(out, fmt, ap);
-    va_end(ap);
-    fputc('\n', out);
-    fflush(out);
-}
-
 /* The status for an operating-system error: the causes a user can act on have their own. */
 static int status_from_errno(int e)
 {
@@ -105,7 +61,9 @@ static int run_in_sandbox(struct run *run)
         return ENSUREPIP_E_INTERRUPTED;
     run_say(run, 1, "target", "python %s%s%s", run->target.python,
             run->target.venv ? ", virtual environment " : "", run->target.venv ? run->target.venv : "");
+    run_progress(run, "Starting Python as %s", run->target.python);
     int rc = python_run(run);
+    run_progress_clear(run);
     run_say(run, 3, "python", "interpreter finalized");
     return rc;
 }
@@ -167,6 +125,7 @@ static int run_command(enum run_command command, const struct ensurepip_options 
     struct run run = {.command = command, .opts = opts, .result = result};
 
     clock_gettime(CLOCK_MONOTONIC, &run.start);
+    run_output_init(&run);
     if (options_check(opts, command, err, sizeof err) != 0)
         return run_fail(&run, ENSUREPIP_E_USAGE, "%s", err);
     if (atomic_flag_test_and_set(&busy))
@@ -177,7 +136,7 @@ static int run_command(enum run_command command, const struct ensurepip_options 
         rc = run_fail(&run, ENSUREPIP_E_REPORT, "%s", err);
     else
         rc = run_steps(&run);
-    if (report != NULL && report_write(report, &run, seconds_since(&run.start), err, sizeof err) != 0
+    if (report != NULL && report_write(report, &run, run_seconds_since(&run.start), err, sizeof err) != 0
         && rc == ENSUREPIP_OK)
         rc = run_fail(&run, ENSUREPIP_E_REPORT, "%s", err);
     run_details_free(&run.details);

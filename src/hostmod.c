@@ -15,10 +15,10 @@
  * system calls Python's os module lacks (syncfs, renameat2's RENAME_EXCHANGE). */
 
 struct host_state {
-    const struct run *run;
+    struct run *run;
 };
 
-static const struct run *current_run(PyObject *module)
+static struct run *current_run(PyObject *module)
 {
     return ((struct host_state *)PyModule_GetState(module))->run;
 }
@@ -30,6 +30,15 @@ static PyObject *host_log(PyObject *module, PyObject *args)
     if (!PyArg_ParseTuple(args, "iss:log", &level, &tag, &message))
         return NULL;
     run_say(current_run(module), level, tag, "%s", message);
+    Py_RETURN_NONE;
+}
+
+static PyObject *host_progress(PyObject *module, PyObject *args)
+{
+    const char *text;
+    if (!PyArg_ParseTuple(args, "s:progress", &text))
+        return NULL;
+    run_progress(current_run(module), "%s", text);
     Py_RETURN_NONE;
 }
 
@@ -101,6 +110,8 @@ static PyObject *host_exchange(PyObject *module, PyObject *args)
 static PyMethodDef host_methods[] = {
     {"log", host_log, METH_VARARGS,
      "log(level, tag, message): print a line; level 0 on stdout, -1 a warning, >= 1 with -v."},
+    {"progress", host_progress, METH_VARARGS,
+     "progress(text): show text as the progress line (on a terminal only)."},
     {"verbosity", host_verbosity, METH_NOARGS, "verbosity(): the -v count of this run."},
     {"pending_signal", host_pending_signal, METH_NOARGS,
      "pending_signal(): a run-ending signal that arrived before the glue took over, or 0."},
@@ -121,7 +132,7 @@ static struct PyModuleDef host_module = {
     .m_methods = host_methods,
 };
 
-int hostmod_install(const struct run *run)
+int hostmod_install(struct run *run)
 {
     PyObject *module = PyModule_Create(&host_module);
     if (module == NULL)

@@ -6,6 +6,6 @@
 
 /* Creates the module for this run and puts it into sys.modules. Needs an initialized
  * interpreter; returns 0, or -1 with a Python exception set. */
-int hostmod_install(const struct run *run);
+int hostmod_install(struct run *run);
 
 #endif

@@ -293,6 +293,7 @@ static int call_glue(struct run *run)
         take_exception(run, "cannot create the _ensurepip_host module");
         return run->result->status;
     }
+    run_progress(run, "Loading pip");
     PyObject *glue = PyImport_ImportModule("ensurepip_glue");
     PyObject *request = glue != NULL ? build_request(run) : NULL;
     PyObject *answer = request != NULL ? PyObject_CallMethod(glue, "run", "O", request) : NULL;

@@ -32,6 +32,8 @@ struct run {
     char *runtime_path;            /* the runtime archive, written into tmpdir */
     struct run_details details;
     struct timespec start;         /* when the call began (for -vvv timings and the report) */
+    int progress_tty;              /* show a progress line (stderr is a terminal, no -q, no -v) */
+    int progress_shown;            /* a progress line is on the screen, to be cleared */
 };
 
 void run_details_free(struct run_details *d);
@@ -46,7 +48,19 @@ int run_fail(struct run *run, int status, const char *fmt, ...) __attribute__((f
  * as it is (warnings, which say "WARNING: " themselves); level >= 1 on stderr with a subsystem
  * tag, only when the run's verbosity is at least that level. At -vvv, detail lines carry the
  * time since the call began. */
-void run_say(const struct run *run, int level, const char *tag, const char *fmt, ...)
+void run_say(struct run *run, int level, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Decides whether the run shows progress (call once, at the start). */
+void run_output_init(struct run *run);
+
+/* Replaces the progress line (on a terminal only) with a new one, e.g. "Loading pip". */
+void run_progress(struct run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Removes the progress line, if one is shown. */
+void run_progress_clear(struct run *run);
+
+/* Seconds since the given moment (CLOCK_MONOTONIC). */
+double run_seconds_since(const struct timespec *start);
 
 #endif
