@@ -51,7 +51,8 @@ enum ensurepip_action {
 };
 
 /* What to do; the fields of ensurepip.bootstrap() plus the target. Always initialize with
- * ensurepip_options_init(), then set fields: later versions may add fields at the end. */
+ * ensurepip_options_init(), then set fields. Fields are only ever added at the end, and with a
+ * new soname: a program built against this header never meets a larger struct. */
 struct ensurepip_options {
     const char *python;  /* target: an interpreter or a venv directory; NULL: $VIRTUAL_ENV,
                             else the Python this library was built for */

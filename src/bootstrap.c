@@ -31,14 +31,28 @@ static int status_from_errno(int e)
     }
 }
 
-/* Checks both payloads, and the wheel inside out, before anything else is touched. */
+/* Checks the runtime archive now, and starts checking the wheel inside out; nothing touches
+ * the target before run_wheel_checked() says it is intact. */
 static int check_payloads(struct run *run)
 {
     char err[1024];
     payload_wheel(&run->wheel);
     payload_runtime(&run->runtime);
-    if (integrity_check(run->pip_version, sizeof run->pip_version, err, sizeof err) != 0)
+    if (integrity_begin(&run->wheel_check, err, sizeof err) != 0)
         return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
+    return ENSUREPIP_OK;
+}
+
+int run_wheel_checked(struct run *run)
+{
+    char err[1024];
+    if (run->wheel_check == NULL)
+        return run->pip_version[0] != '\0' ? ENSUREPIP_OK : ENSUREPIP_E_WHEEL;
+    int rc = integrity_end(run->wheel_check, run->pip_version, sizeof run->pip_version, err, sizeof err);
+    run->wheel_check = NULL;
+    if (rc != 0)
+        return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
+    run_say(run, 3, "wheel", "embedded wheel checked");
     return ENSUREPIP_OK;
 }
 
@@ -172,7 +186,6 @@ static int run_steps(struct run *run)
     rc = check_payloads(run);
     if (rc != ENSUREPIP_OK)
         goto done;
-    run_say(run, 3, "wheel", "embedded payloads checked");
 
     struct process_state saved;
     if (process_state_save(&saved, err, sizeof err) != 0) {
@@ -188,6 +201,12 @@ static int run_steps(struct run *run)
     if (sig != 0 || rc == ENSUREPIP_E_INTERRUPTED)
         rc = interrupted(run, sig != 0 ? sig : result->signal);
 done:
+    if (run->wheel_check != NULL) {
+        /* A run that ended before the glue: still wait for the check, and report damage. */
+        int checked = run_wheel_checked(run);
+        if (checked != ENSUREPIP_OK && rc == ENSUREPIP_OK)
+            rc = checked;
+    }
     result->status = rc;
     return rc;
 }

@@ -3,7 +3,9 @@
 #include "integrity.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ensurepip.h"
@@ -11,14 +13,25 @@
 #include "wheel.h"
 #include "zip.h"
 
-int integrity_check(char *version, size_t version_len, char *err, size_t errlen)
+static int check_runtime(char *err, size_t errlen)
 {
-    struct payload wheel, runtime;
+    struct payload runtime;
+    char detail[1024];
+    payload_runtime(&runtime);
+    if (payload_check(&runtime, detail, sizeof detail) != 0) {
+        snprintf(err, errlen, "%s; this copy of ensurepip is damaged, reinstall it", detail);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_wheel(char *version, size_t version_len, char *err, size_t errlen)
+{
+    struct payload wheel;
     struct zip_archive zip;
     char detail[1024];
     payload_wheel(&wheel);
-    payload_runtime(&runtime);
-    if (payload_check(&wheel, detail, sizeof detail) != 0 || payload_check(&runtime, detail, sizeof detail) != 0) {
+    if (payload_check(&wheel, detail, sizeof detail) != 0) {
         snprintf(err, errlen, "%s; this copy of ensurepip is damaged, reinstall it", detail);
         return -1;
     }
@@ -34,6 +47,60 @@ int integrity_check(char *version, size_t version_len, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+int integrity_check(char *version, size_t version_len, char *err, size_t errlen)
+{
+    return check_runtime(err, errlen) != 0 ? -1 : check_wheel(version, version_len, err, errlen);
+}
+
+struct integrity_job {
+    pthread_t thread;
+    int rc;
+    char version[64];
+    char err[1024];
+};
+
+static void *check_in_thread(void *arg)
+{
+    struct integrity_job *job = arg;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the main thread's business */
+    job->rc = check_wheel(job->version, sizeof job->version, job->err, sizeof job->err);
+    return NULL;
+}
+
+int integrity_begin(struct integrity_job **job, char *err, size_t errlen)
+{
+    *job = NULL;
+    if (check_runtime(err, errlen) != 0)
+        return -1;
+    struct integrity_job *j = calloc(1, sizeof *j);
+    if (j == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (pthread_create(&j->thread, NULL, check_in_thread, j) != 0) {
+        /* No thread to spare: check here and now instead. */
+        j->rc = check_wheel(j->version, sizeof j->version, j->err, sizeof j->err);
+        j->thread = pthread_self();
+    }
+    *job = j;
+    return 0;
+}
+
+int integrity_end(struct integrity_job *job, char *version, size_t version_len, char *err, size_t errlen)
+{
+    if (!pthread_equal(job->thread, pthread_self()))
+        pthread_join(job->thread, NULL);
+    int rc = job->rc;
+    if (rc == 0)
+        snprintf(version, version_len, "%s", job->version);
+    else
+        snprintf(err, errlen, "%s", job->err);
+    free(job);
+    return rc;
 }
 
 /* The version, read once: ensurepip_version() hands out a static string and must not need

@@ -295,6 +295,10 @@ static int call_glue(struct run *run)
     }
     run_progress(run, "Loading pip");
     PyObject *glue = PyImport_ImportModule("ensurepip_glue");
+    if (glue != NULL && run_wheel_checked(run) != ENSUREPIP_OK) {
+        Py_DECREF(glue);
+        return run->result->status;
+    }
     PyObject *request = glue != NULL ? build_request(run) : NULL;
     PyObject *answer = request != NULL ? PyObject_CallMethod(glue, "run", "O", request) : NULL;
     int rc;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "ensurepip.h"
+#include "integrity.h"
 #include "payload.h"
 #include "target.h"
 
@@ -26,7 +27,8 @@ struct run {
     struct target target;
     struct payload wheel;          /* the pip wheel, as embedded */
     struct payload runtime;        /* pip's bytecode and the glue, as embedded */
-    char pip_version[64];          /* the version of the embedded wheel */
+    char pip_version[64];          /* the version of the embedded wheel (once checked) */
+    struct integrity_job *wheel_check; /* the wheel's check, running beside Python's start */
     char *tmpdir;                  /* private temporary directory, NULL until created */
     char *wheel_path;              /* the wheel, written into tmpdir under its own name */
     char *runtime_path;            /* the runtime archive, written into tmpdir */
@@ -37,6 +39,10 @@ struct run {
 };
 
 void run_details_free(struct run_details *d);
+
+/* Waits for the embedded wheel's check (begun before Python starts) and records a failure.
+ * Returns ENSUREPIP_OK or ENSUREPIP_E_WHEEL; later calls return the first verdict. */
+int run_wheel_checked(struct run *run);
 
 /* Makes a message one line: control characters (from paths, options) become '?'. */
 void run_one_line(char *message);
