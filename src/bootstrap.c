@@ -140,14 +140,16 @@ static int run_command(enum run_command command, const struct ensurepip_options 
 
     clock_gettime(CLOCK_MONOTONIC, &run.start);
     run_output_init(&run);
-    if (options_check(opts, command, err, sizeof err) != 0)
-        return run_fail(&run, ENSUREPIP_E_USAGE, "%s", err);
     if (atomic_flag_test_and_set(&busy))
         return run_fail(&run, ENSUREPIP_E_BUSY, "another ensurepip call is running in this process");
+    /* The report first: it tells of every failure after this, bad options included. */
     FILE *report = NULL;
     int rc = ENSUREPIP_OK;
-    if (opts->report != NULL && (report = report_open(opts->report, err, sizeof err)) == NULL)
+    if (opts->report != NULL && opts->report[0] != '\0'
+        && (report = report_open(opts->report, err, sizeof err)) == NULL)
         rc = run_fail(&run, ENSUREPIP_E_REPORT, "%s", err);
+    else if (options_check(opts, command, err, sizeof err) != 0)
+        rc = run_fail(&run, ENSUREPIP_E_USAGE, "%s", err);
     else
         rc = run_steps(&run);
     if (report != NULL && report_write(report, &run, run_seconds_since(&run.start), err, sizeof err) != 0

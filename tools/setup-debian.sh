@@ -8,7 +8,7 @@ packages="
   zlib1g-dev libssl-dev
   python3-dev python3-venv python3-pip-whl
   libcmocka-dev python3-pytest
-  strace util-linux
+  strace util-linux mandoc groff-base
 "
 
 if [ "$(id -u)" -ne 0 ]; then
