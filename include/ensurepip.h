@@ -72,6 +72,10 @@ struct ensurepip_options {
     double lock_timeout; /* seconds to wait while another run changes the same target (default
                             600; 0: give up at once) */
     int quiet;           /* print nothing but warnings (errors are in the result) */
+    int exiting;         /* the caller ends the process right after this call: the interpreter's
+                            memory is left to the operating system instead of being garbage
+                            collected when it is finalized (faster by a tenth of a second; a
+                            later call in the same process would find some 20 MB still taken) */
 };
 
 /* The outcome of a call. */

@@ -81,9 +81,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "ensurepip: error: %s\n", result.message);
         return status;
     case CLI_UNINSTALL:
+        cli.opts.exiting = 1;
         status = ensurepip_uninstall(&cli.opts, &result);
         break;
     case CLI_BOOTSTRAP:
+        cli.opts.exiting = 1;
         status = ensurepip_bootstrap(&cli.opts, &result);
         break;
     }

@@ -71,6 +71,16 @@ static void take_exception(struct run *run, const char *what)
     Py_XDECREF(tb);
 }
 
+/* Calls gc.<name>() (disable, freeze); a failure only costs speed, so it is cleared. */
+static void gc_call(const char *name)
+{
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *done = gc != NULL ? PyObject_CallMethod(gc, name, NULL) : NULL;
+    Py_XDECREF(done);
+    Py_XDECREF(gc);
+    PyErr_Clear();
+}
+
 static int start(struct run *run)
 {
     /* Whether an interpreter has lived in this process before: a fact about the process, so a
@@ -320,6 +330,9 @@ int python_run(struct run *run)
     if (rc != ENSUREPIP_OK)
         return rc;
     run_say(run, 3, "python", "interpreter started");
+    /* A short run that makes few cycles: collecting while pip's 500 modules load only costs
+     * time. Finalization collects everything anyway. */
+    gc_call("disable");
     rc = audit(run);
     if (rc == ENSUREPIP_OK)
         rc = call_glue(run);
@@ -329,6 +342,8 @@ int python_run(struct run *run)
      * finalize, record them again, and let them through. */
     sigset_t old;
     interrupt_block(&old);
+    if (run->opts->exiting)
+        gc_call("freeze"); /* finalization then skips collecting what the process is about to drop */
     run_say(run, 3, "python", "finalizing the interpreter");
     fflush(stdout);
     if (Py_FinalizeEx() != 0 && rc == ENSUREPIP_OK)
