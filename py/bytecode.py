@@ -64,6 +64,7 @@ class Bytecode:
         self.prebuilt = 0
         self.compiled = 0
         self.written = {}  # path -> bytes of every .pyc written, for RECORD
+        self._cache_dirs = set()
         self.progress = None  # called with the number of .pyc files written so far
 
     def set_stage(self, stage_lib):
@@ -73,43 +74,47 @@ class Bytecode:
         """The sizes of the build's .pyc files for pip (what compiling will add)."""
         return self._runtime.sizes("pip/", ".pyc")
 
-    def _prebuilt(self, relative, source, final):
-        """The marshal data of the build's bytecode for this source, naming final; or None."""
+    def _prebuilt(self, relative, final):
+        """The marshal data of the build's bytecode for this file, naming final, and the hash of
+        the source it was compiled from; or (None, None). The source installed is the one the
+        build compiled: both come from the same wheel, whose sha256 the binary pins and which
+        pip's installer copies byte for byte, so it is not read again here."""
         data = self._runtime.get(relative[:-3] + ".pyc")
-        if data is None:
-            return None
-        if (len(data) < _HEADER_SIZE or data[:4] != importlib.util.MAGIC_NUMBER
-                or int.from_bytes(data[4:8], "little") != _FLAGS_UNCHECKED_HASH
-                or data[8:16] != importlib.util.source_hash(source)):
-            return None
-        return _retarget(data[_HEADER_SIZE:], f"<ensurepip:{relative}>", final)
+        if (data is None or len(data) < _HEADER_SIZE or data[:4] != importlib.util.MAGIC_NUMBER
+                or int.from_bytes(data[4:8], "little") != _FLAGS_UNCHECKED_HASH):
+            return None, None
+        return _retarget(data[_HEADER_SIZE:], f"<ensurepip:{relative}>", final), data[8:16]
 
     def compile_file(self, fullname, ddir=None, force=False, rx=None, quiet=0, legacy=False,
                      optimize=-1, invalidation_mode=None, **kwargs):
         """compileall.compile_file's signature; returns True once the .pyc is written."""
-        relative = os.path.relpath(fullname, self._stage_lib)
+        if not fullname.startswith(self._stage_lib + os.sep):
+            raise ValueError(f"{fullname} is not in the staging directory {self._stage_lib}")
+        relative = fullname[len(self._stage_lib) + 1:]
         final = os.path.join(self._final_lib, relative)
-        with open(fullname, "rb") as f:
-            source = f.read()
-        body = self._prebuilt(relative.replace(os.sep, "/"), source, final)
-        if body is None:
+        st = os.stat(fullname)
+        body, source_hash = self._prebuilt(relative.replace(os.sep, "/"), final)
+        if body is None:  # a file the build did not compile: compile it here
+            with open(fullname, "rb") as f:
+                source = f.read()
             body = marshal.dumps(compile(source, final, "exec", dont_inherit=True))
+            source_hash = importlib.util.source_hash(source)
             self.compiled += 1
         else:
             self.prebuilt += 1
         if self.hash_based:
-            header = (_FLAGS_CHECKED_HASH.to_bytes(4, "little")
-                      + importlib.util.source_hash(source))
+            header = _FLAGS_CHECKED_HASH.to_bytes(4, "little") + source_hash
         else:
-            st = os.stat(fullname)
             header = (_FLAGS_TIMESTAMP.to_bytes(4, "little")
                       + (int(st.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little")
-                      + (len(source) & 0xFFFFFFFF).to_bytes(4, "little"))
+                      + (st.st_size & 0xFFFFFFFF).to_bytes(4, "little"))
         cfile = importlib.util.cache_from_source(fullname)
-        os.makedirs(os.path.dirname(cfile), exist_ok=True)
+        cache_dir = os.path.dirname(cfile)
+        if cache_dir not in self._cache_dirs:
+            os.makedirs(cache_dir, exist_ok=True)
+            self._cache_dirs.add(cache_dir)
         # The mode py_compile gives a .pyc: the source's, writable by the owner, never executable.
-        mode = (os.stat(fullname).st_mode | 0o200) & 0o666
-        fd = os.open(cfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
+        fd = os.open(cfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, (st.st_mode | 0o200) & 0o666)
         data = importlib.util.MAGIC_NUMBER + header + body
         with os.fdopen(fd, "wb") as f:
             f.write(data)
