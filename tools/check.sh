@@ -1,29 +1,36 @@
 #!/bin/sh
-# Every test, from scratch: install what the build and the tests need, build with warnings as
-# errors, and run the whole suite (C unit tests, the C library client, pytest). Run as root on
-# Debian 12 from a clone. The last line is "N passed, N failed" over all of it.
+# Every test, from scratch: install what the build and the tests need, then
+#   1. the matrix: build with warnings as errors and run the whole suite (C unit tests, the C
+#      library client, pytest) against the system's Python and every pyenv CPython 3.8-3.13 found;
+#   2. the same suite once more under AddressSanitizer and UndefinedBehaviorSanitizer;
+#   3. one bootstrap and one uninstall under valgrind memcheck;
+#   4. the fuzzers for a short while, and every crash they ever found, again;
+#   5. the Debian packages: built, installed, used and purged (tools/test-deb.sh).
+# Run as root on Debian 12 from a clone. The last line is "N passed, N failed" over all of it.
+#   --quick   only the system Python's build, no sanitizers, valgrind or fuzzing
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
+quick=0
+[ "${1:-}" = --quick ] && quick=1
 sh tools/setup-debian.sh
 ./autogen.sh >/dev/null 2>&1 || ./autogen.sh
 logs=$top/build-logs
 rm -rf "$logs"
 mkdir -p "$logs"
-
 passed=0
 failed=0
 
-# count LOG: adds the results of one `make check` log (Automake's summary and pytest's) to the totals.
+# count LOG: adds a log's closing "N passed, N failed", or Automake's and pytest's summaries.
 count() {
     set -- $(awk '
-        /^# PASS: /  { p += $3 } /^# FAIL: / { f += $3 } /^# ERROR: / { f += $3 } /^# XPASS: / { f += $3 }
-        /^=+ .* in [0-9.]+s/ || /^[0-9]+ (passed|failed).* in [0-9.]+s/ {
-            line = $0; gsub(/=/, "", line)
-            n = split(line, w, /[ ,]+/)
+        /^[0-9]+ passed, [0-9]+ failed$/ { p = $1; f = $3; plain = 1 }
+        !plain && /^# PASS: / { p += $3 } !plain && (/^# FAIL: / || /^# ERROR: / || /^# XPASS: /) { f += $3 }
+        !plain && (/^=+ .* in [0-9.]+s/ || /^[0-9]+ (passed|failed).* in [0-9.]+s/) {
+            line = $0; gsub(/=/, "", line); n = split(line, w, /[ ,]+/)
             for (i = 1; i < n; i++) {
                 if (w[i+1] == "passed" || w[i+1] == "xfailed") p += w[i]
-                if (w[i+1] == "failed" || w[i+1] == "error" || w[i+1] == "errors" || w[i+1] == "xpassed") f += w[i]
+                if (w[i+1] == "failed" || w[i+1] ~ /^errors?$/ || w[i+1] == "xpassed") f += w[i]
             }
         }
         END { print p + 0, f + 0 }' "$1")
@@ -31,32 +38,48 @@ count() {
     failed=$((failed + $2))
 }
 
-# phase NAME CONFIGURE-FLAGS...: a build directory of its own, make, make check.
-phase() {
+# step NAME COMMAND...: runs a command with its output in a log; its counts go to the totals.
+# A command that fails without a failed test in its log counts as one failed test.
+step() {
     name=$1
     shift
-    echo "== $name: configure $*"
-    rm -rf "build-$name"
-    mkdir "build-$name"
+    echo "== $name"
     status=0
-    (
-        cd "build-$name" &&
-        ../configure --quiet "$@" &&
-        make -j"$(nproc)" >/dev/null &&
-        make check
-    ) >"$logs/$name.log" 2>&1 || status=$?
-    tail -n 3 "$logs/$name.log"
-    failed_before=$failed
+    "$@" >"$logs/$name.log" 2>&1 || status=$?
+    tail -n 12 "$logs/$name.log"
+    before=$failed
     count "$logs/$name.log"
     if [ "$status" -ne 0 ]; then
-        echo "== $name FAILED (exit $status); log: $logs/$name.log"
-        # A build that broke before any test ran still counts as a failure.
-        [ "$failed" -gt "$failed_before" ] || failed=$((failed + 1))
+        [ "$failed" -gt "$before" ] || failed=$((failed + 1))
+        echo "== $name FAILED (exit $status), log: $logs/$name.log"
         grep -E '^(FAIL|ERROR):|^FAILED|^E  ' "$logs/$name.log" | head -n 40 || true
     fi
 }
 
-phase default --enable-werror
+# A single pass or failure, for steps that print no counts of their own.
+one_test() {
+    if "$@"; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; return 1; fi
+}
+
+sanitizers() (
+    rm -rf build-sanitizers
+    mkdir build-sanitizers
+    cd build-sanitizers
+    ../configure --quiet --enable-werror --enable-asan --enable-ubsan
+    make -j"$(nproc)" >/dev/null
+    make check
+)
+
+if [ "$quick" -eq 1 ]; then
+    step matrix sh tests/matrix.sh --logs build-matrix default
+else
+    step matrix sh tests/matrix.sh -j 2 --logs build-matrix
+    step sanitizers sanitizers
+    step valgrind one_test make -C build-matrix/system check-valgrind
+    step fuzzing one_test sh fuzz/run.sh 30
+    step fuzz-regressions one_test sh fuzz/run.sh --regressions
+    step debian sh tools/test-deb.sh
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
