@@ -5,7 +5,7 @@
 # Usage: sh fuzz/build.sh [OUTDIR]    (default: fuzz/out, git-ignored)
 # Environment: CC (default clang, else clang-14), EXTRA_CFLAGS (appended).
 # Needs: clang with its fuzzer runtime (Debian 12: apt-get install -y clang libclang-rt-14-dev),
-# zlib1g-dev, libssl-dev.
+# zlib1g-dev, nettle-dev.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -67,7 +67,7 @@ build() {
     name=$1; shift
     echo "build.sh: $out/$name"
     # shellcheck disable=SC2086
-    "$CC" $CFLAGS $INC -o "$out/$name" "$@" -lz -lcrypto
+    "$CC" $CFLAGS $INC -o "$out/$name" "$@" -lz -lnettle
 }
 
 build fuzz_wheel "$here/fuzz_wheel.c" "$top/src/zip.c" "$top/src/wheel.c" "$top/src/digest.c"

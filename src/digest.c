@@ -2,23 +2,26 @@
 
 #include "digest.h"
 
-#include <openssl/evp.h>
+#include <nettle/base64.h>
+#include <nettle/sha2.h>
 #include <string.h>
 
-static int sha256(const void *data, size_t len, unsigned char md[32])
+/* Nettle rather than OpenSSL's libcrypto: the same well-kept primitives, and a library that
+ * costs a tenth as much to load, which --version (no hashing at all) would pay too. */
+
+static void sha256(const void *data, size_t len, uint8_t md[SHA256_DIGEST_SIZE])
 {
-    unsigned int mdlen = 0;
-    if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-        return -1;
-    return 0;
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, data);
+    sha256_digest(&ctx, SHA256_DIGEST_SIZE, md);
 }
 
 int sha256_hex(const void *data, size_t len, char out[SHA256_HEX_SIZE])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char md[32];
-    if (sha256(data, len, md) != 0)
-        return -1;
+    uint8_t md[SHA256_DIGEST_SIZE];
+    sha256(data, len, md);
     for (size_t i = 0; i < sizeof md; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 0xf];
@@ -29,12 +32,17 @@ int sha256_hex(const void *data, size_t len, char out[SHA256_HEX_SIZE])
 
 int sha256_record(const void *data, size_t len, char out[SHA256_RECORD_SIZE])
 {
-    unsigned char md[32];
-    unsigned char b64[45]; /* EVP_EncodeBlock writes 44 characters and a NUL for 32 bytes */
-    if (sha256(data, len, md) != 0 || EVP_EncodeBlock(b64, md, sizeof md) != 44)
+    uint8_t md[SHA256_DIGEST_SIZE];
+    char b64[BASE64_ENCODE_LENGTH(SHA256_DIGEST_SIZE) + BASE64_ENCODE_FINAL_LENGTH];
+    struct base64_encode_ctx ctx;
+    sha256(data, len, md);
+    base64url_encode_init(&ctx);
+    size_t n = base64_encode_update(&ctx, b64, sizeof md, md);
+    n += base64_encode_final(&ctx, b64 + n);
+    /* 44 characters, the last the '=' padding that RECORD leaves out */
+    if (n != 44)
         return -1;
-    for (size_t i = 0; i < 43; i++)
-        out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : (char)b64[i];
-    out[43] = '\0'; /* the 44th character is the '=' padding that RECORD leaves out */
+    memcpy(out, b64, 43);
+    out[43] = '\0';
     return 0;
 }

@@ -31,7 +31,7 @@ int payload_check(const struct payload *p, char *err, size_t errlen)
 {
     char digest[SHA256_HEX_SIZE];
     if (sha256_hex(p->data, p->size, digest) != 0) {
-        snprintf(err, errlen, "libcrypto could not hash the embedded %s", p->name);
+        snprintf(err, errlen, "could not hash the embedded %s", p->name);
         return -1;
     }
     if (strcmp(digest, p->sha256) != 0) {

@@ -196,7 +196,7 @@ static int check_row(const struct zip_archive *zip, const struct record_row *row
     int rc = sha256_record(data, len, digest);
     free(data);
     if (rc != 0)
-        return fail(err, errlen, "libcrypto could not hash '%s'", path);
+        return fail(err, errlen, "could not hash '%s'", path);
     if (strcmp(digest, hash + 7) != 0)
         return fail(err, errlen, "'%s' does not match its RECORD hash (sha256=%s, RECORD has %s)",
                     path, digest, hash);

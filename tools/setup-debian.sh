@@ -5,7 +5,7 @@ set -eu
 
 packages="
   autoconf automake libtool pkg-config make gcc
-  zlib1g-dev libssl-dev
+  zlib1g-dev nettle-dev
   python3-dev python3-venv python3-pip-whl
   libcmocka-dev python3-pytest
   strace util-linux mandoc groff-base
