@@ -14,6 +14,8 @@ Data files of the wheel (certifi's cacert.pem, ...) are kept as they are. The wh
 *.dist-info is left out on purpose: a zip on sys.path holding pip's dist-info would count as an
 installed pip (pip's importlib metadata backend), and pip would then refuse to install itself.
 
+The entries are stored, not deflated: the install reads some 500 of them straight out of the
+archive in memory (py/bytecode.py), and imports need not inflate anything either.
 The output is deterministic: sorted entries, fixed timestamps, fixed permissions.
 """
 
@@ -99,7 +101,7 @@ def archive_members(wheel_path, glue_dir):
             else:
                 yield name, data
     for entry in sorted(os.listdir(glue_dir)):
-        if entry.endswith(".py"):
+        if entry.endswith(".py") and entry != "importer.py":  # the host runs that one from source
             with open(os.path.join(glue_dir, entry), "rb") as f:
                 source = f.read()
             name = "ensurepip_glue/" + entry
@@ -109,10 +111,10 @@ def archive_members(wheel_path, glue_dir):
 def main(wheel_path, glue_dir, output):
     members = sorted(archive_members(wheel_path, glue_dir))
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as out:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as out:
         for name, data in members:
             info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED
             info.external_attr = 0o644 << 16
             out.writestr(info, data)
     tmp = output + ".tmp"

@@ -1,13 +1,13 @@
 """The Python side of ensurepip: runs inside the interpreter the C host started as the target.
 
-The host calls run(request) once, with the embedded wheel and this runtime archive already
-written to its private temporary directory and the environment prepared as ensurepip prepares
-it. run() decides what to do the way `pip install pip` would, has pip's own installer install
+The host calls run(request) once, with the embedded wheel written to its private temporary
+directory (this package and pip are imported from the runtime archive in memory, importer.py)
+and the environment prepared as ensurepip prepares it. run() decides what to do the way `pip install pip` would, has pip's own installer install
 the wheel into a staging directory inside the target, and commits it (transaction.py). It
 answers with a dict; it never raises and never prints a traceback: failures are a kind and a
 sentence.
 
-request: command ("install" | "uninstall"), wheel, runtime, pip_version (of the wheel), root
+request: command ("install" | "uninstall"), wheel, pip_version (of the wheel), root
 (or None), upgrade, user, verbosity, compile, script_interpreter (or None), lock_timeout.
 answer: status ("ok" or a failure kind), action, message, pip_version, pip_exit_code, signal,
 target (paths), scripts (written), files (count).
@@ -16,6 +16,7 @@ target (paths), scripts (written), files (count).
 import contextlib
 import os
 import signal
+import sys
 
 import _ensurepip_host as host
 
@@ -163,7 +164,7 @@ def _install(request, answer):
 
 def _commit_install(request, answer, target, replaced):
     bundled = request["pip_version"]
-    bytecode = Bytecode(request["runtime"], target.final["purelib"]) if request["compile"] else None
+    bytecode = Bytecode(_runtime_archive(), target.final["purelib"]) if request["compile"] else None
     need = space.check(target.lib, request["wheel"], bytecode.prebuilt_sizes() if bytecode else [],
                        target.final["purelib"])
     messages.detail("space", f"{need} bytes needed in {target.lib}")
@@ -209,6 +210,13 @@ def _finishing(txn):
     finally:
         if not txn.keep:
             txn.discard()
+
+
+def _runtime_archive():
+    """The archive pip was imported from, in memory (see importer.py)."""
+    import _ensurepip_importer
+
+    return next(f.archive for f in sys.meta_path if isinstance(f, _ensurepip_importer.Importer))
 
 
 def _source_date_epoch():

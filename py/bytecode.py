@@ -18,8 +18,6 @@ without unmarshalling it.
 import importlib.util
 import marshal
 import os
-import struct
-import zipfile
 
 _FLAGS_TIMESTAMP = 0
 _FLAGS_CHECKED_HASH = 0b11
@@ -54,10 +52,10 @@ def _retarget(data, placeholder, filename):
 
 class Bytecode:
     """Writes .pyc files for files installed under a staging lib directory (set_stage), naming
-    final_lib instead."""
+    final_lib instead. runtime: the archive the importer reads (importer.RuntimeArchive)."""
 
-    def __init__(self, runtime_path, final_lib):
-        self._runtime = _StoredArchive(runtime_path)
+    def __init__(self, runtime, final_lib):
+        self._runtime = runtime
         self._stage_lib = None
         self._final_lib = final_lib
         self.hash_based = bool(os.environ.get("SOURCE_DATE_EPOCH"))
@@ -79,7 +77,8 @@ class Bytecode:
         the source it was compiled from; or (None, None). The source installed is the one the
         build compiled: both come from the same wheel, whose sha256 the binary pins and which
         pip's installer copies byte for byte, so it is not read again here."""
-        data = self._runtime.get(relative[:-3] + ".pyc")
+        view = self._runtime.get(relative[:-3] + ".pyc")
+        data = bytes(view) if view is not None else None
         if (data is None or len(data) < _HEADER_SIZE or data[:4] != importlib.util.MAGIC_NUMBER
                 or int.from_bytes(data[4:8], "little") != _FLAGS_UNCHECKED_HASH):
             return None, None
@@ -122,31 +121,3 @@ class Bytecode:
         if self.progress is not None:
             self.progress(len(self.written))
         return True
-
-
-class _StoredArchive:
-    """The runtime archive read into memory once, its stored (uncompressed) members served as
-    slices: the build stores them (build-aux/mkruntime.py)."""
-
-    def __init__(self, path):
-        with open(path, "rb") as f:
-            self._data = f.read()
-        self._members = {}
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if info.compress_type == zipfile.ZIP_STORED:
-                    self._members[info.filename] = (info.header_offset, info.file_size)
-
-    def get(self, name):
-        where = self._members.get(name)
-        if where is None:
-            return None
-        offset, size = where
-        name_len, extra_len = struct.unpack_from("<HH", self._data, offset + 26)
-        start = offset + 30 + name_len + extra_len
-        return self._data[start:start + size]
-
-    def sizes(self, prefix, suffix):
-        """The sizes of the members named prefix...suffix."""
-        return [size for name, (_offset, size) in self._members.items()
-                if name.startswith(prefix) and name.endswith(suffix)]

@@ -69,8 +69,7 @@ class Target:
         if self.root:
             paths = sorted({self.dest["purelib"], self.dest["platlib"]})
         else:
-            ours = {os.path.normpath(p) for p in _our_path_entries()}
-            paths = [p for p in sys.path if os.path.normpath(p) not in ours]
+            paths = list(sys.path)  # pip itself is imported from memory, from no path entry
             if self.user:
                 paths.insert(0, self.dest["purelib"])
         dist = get_environment(paths).get_distribution("pip")
@@ -129,11 +128,3 @@ def _without_root(root, path):
     if not path.startswith(root + os.sep):
         raise Failure("target", f"{path} lies outside the root {root}, where the target python is")
     return path[len(root):]
-
-
-def _our_path_entries():
-    """The sys.path entries the host added (the runtime archive): not part of the target."""
-    import ensurepip_glue
-
-    here = os.path.dirname(os.path.dirname(ensurepip_glue.__file__))
-    return [here]

@@ -63,8 +63,8 @@ static int run_in_sandbox(struct run *run)
     const struct ensurepip_options *o = run->opts;
     if (tempdir_create(&run->tmpdir, err, sizeof err) != 0)
         return run_fail(run, status_from_errno(errno), "%s", err);
-    if (tempdir_write(run->tmpdir, run->wheel.name, run->wheel.data, run->wheel.size, &run->wheel_path, err, sizeof err) != 0
-        || tempdir_write(run->tmpdir, run->runtime.name, run->runtime.data, run->runtime.size, &run->runtime_path, err, sizeof err) != 0)
+    /* pip's installer opens the wheel by name; the runtime archive is read in memory. */
+    if (tempdir_write(run->tmpdir, run->wheel.name, run->wheel.data, run->wheel.size, &run->wheel_path, err, sizeof err) != 0)
         return run_fail(run, status_from_errno(errno), "%s", err);
     /* ENSUREPIP_OPTIONS from the options alone; uninstall leaves it unset, as ensurepip does. */
     const char *ensurepip_options = run->command == RUN_UNINSTALL || (o->default_pip && !o->altinstall) ? NULL
@@ -89,8 +89,7 @@ static void remove_tmpdir(struct run *run)
         run_say(run, -1, "tmp", "WARNING: %s", err);
     free(run->tmpdir);
     free(run->wheel_path);
-    free(run->runtime_path);
-    run->tmpdir = run->wheel_path = run->runtime_path = NULL;
+    run->tmpdir = run->wheel_path = NULL;
 }
 
 static int interrupted(struct run *run, int sig)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "interrupt.h"
+#include "payload.h"
 
 /* What the glue gets from the C host: the run's message sink, the signal record, and two
  * system calls Python's os module lacks (syncfs, renameat2's RENAME_EXCHANGE). */
@@ -40,6 +41,16 @@ static PyObject *host_progress(PyObject *module, PyObject *args)
         return NULL;
     run_progress(current_run(module), "%s", text);
     Py_RETURN_NONE;
+}
+
+static PyObject *host_runtime_archive(PyObject *module, PyObject *unused)
+{
+    (void)module;
+    (void)unused;
+    struct payload runtime;
+    payload_runtime(&runtime);
+    /* Read-only and zero-copy: the archive stays in the binary's read-only data. */
+    return PyMemoryView_FromMemory((char *)runtime.data, (Py_ssize_t)runtime.size, PyBUF_READ);
 }
 
 static PyObject *host_verbosity(PyObject *module, PyObject *unused)
@@ -113,6 +124,8 @@ static PyMethodDef host_methods[] = {
     {"progress", host_progress, METH_VARARGS,
      "progress(text): show text as the progress line (on a terminal only)."},
     {"verbosity", host_verbosity, METH_NOARGS, "verbosity(): the -v count of this run."},
+    {"runtime_archive", host_runtime_archive, METH_NOARGS,
+     "runtime_archive(): a read-only memoryview of the embedded runtime archive."},
     {"pending_signal", host_pending_signal, METH_NOARGS,
      "pending_signal(): a run-ending signal that arrived before the glue took over, or 0."},
     {"record_signal", host_record_signal, METH_VARARGS,

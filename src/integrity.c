@@ -15,10 +15,11 @@
 
 static int check_runtime(char *err, size_t errlen)
 {
-    struct payload runtime;
+    struct payload runtime, importer;
     char detail[1024];
     payload_runtime(&runtime);
-    if (payload_check(&runtime, detail, sizeof detail) != 0) {
+    payload_importer(&importer);
+    if (payload_check(&runtime, detail, sizeof detail) != 0 || payload_check(&importer, detail, sizeof detail) != 0) {
         snprintf(err, errlen, "%s; this copy of ensurepip is damaged, reinstall it", detail);
         return -1;
     }

@@ -12,6 +12,7 @@
 #include "hostmod.h"
 #include "interrupt.h"
 #include "offline.h"
+#include "payload.h"
 #include "pycompat.h"
 
 void python_version(int *major, int *minor)
@@ -149,7 +150,6 @@ static PyObject *build_request(const struct run *run)
     if (req == NULL
         || set_item(req, "command", PyUnicode_FromString(run->command == RUN_INSTALL ? "install" : "uninstall"))
         || set_item(req, "wheel", PyUnicode_DecodeFSDefault(run->wheel_path))
-        || set_item(req, "runtime", PyUnicode_DecodeFSDefault(run->runtime_path))
         || set_item(req, "pip_version", PyUnicode_FromString(run->pip_version))
         || set_item(req, "root", str_or_none(o->root))
         || set_item(req, "upgrade", PyBool_FromLong(o->upgrade))
@@ -289,20 +289,38 @@ static int audit(struct run *run)
     return ENSUREPIP_E_AUDIT;
 }
 
-static int call_glue(struct run *run)
+/* Runs py/importer.py (embedded as source) as the module _ensurepip_importer, and has it put
+ * the runtime archive, in memory, first on sys.meta_path. */
+static int install_importer(struct run *run)
 {
-    PyObject *sys_path = PySys_GetObject("path"); /* borrowed */
-    PyObject *entry = PyUnicode_DecodeFSDefault(run->runtime_path);
-    if (sys_path == NULL || entry == NULL || PyList_Insert(sys_path, 0, entry) != 0) {
-        Py_XDECREF(entry);
-        take_exception(run, "cannot put the runtime archive on sys.path");
+    struct payload importer;
+    payload_importer(&importer);
+    PyObject *code = Py_CompileString((const char *)importer.data, "<ensurepip>/importer.py", Py_file_input);
+    PyObject *module = code != NULL ? PyImport_ExecCodeModule("_ensurepip_importer", code) : NULL;
+    PyObject *host = module != NULL ? PyImport_ImportModule("_ensurepip_host") : NULL;
+    PyObject *view = host != NULL ? PyObject_CallMethod(host, "runtime_archive", NULL) : NULL;
+    PyObject *done = view != NULL ? PyObject_CallMethod(module, "install", "O", view) : NULL;
+    int rc = done != NULL ? ENSUREPIP_OK : -1;
+    Py_XDECREF(done);
+    Py_XDECREF(view);
+    Py_XDECREF(host);
+    Py_XDECREF(module);
+    Py_XDECREF(code);
+    if (rc != ENSUREPIP_OK) {
+        take_exception(run, "cannot import from the runtime archive");
         return run->result->status;
     }
-    Py_DECREF(entry);
+    return ENSUREPIP_OK;
+}
+
+static int call_glue(struct run *run)
+{
     if (hostmod_install(run) != 0) {
         take_exception(run, "cannot create the _ensurepip_host module");
         return run->result->status;
     }
+    if (install_importer(run) != ENSUREPIP_OK)
+        return run->result->status;
     run_progress(run, "Loading pip");
     PyObject *glue = PyImport_ImportModule("ensurepip_glue");
     if (glue != NULL && run_wheel_checked(run) != ENSUREPIP_OK) {

@@ -31,7 +31,6 @@ struct run {
     struct integrity_job *wheel_check; /* the wheel's check, running beside Python's start */
     char *tmpdir;                  /* private temporary directory, NULL until created */
     char *wheel_path;              /* the wheel, written into tmpdir under its own name */
-    char *runtime_path;            /* the runtime archive, written into tmpdir */
     struct run_details details;
     struct timespec start;         /* when the call began (for -vvv timings and the report) */
     int progress_tty;              /* show a progress line (stderr is a terminal, no -q, no -v) */

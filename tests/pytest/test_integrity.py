@@ -133,7 +133,8 @@ def test_build_refuses_a_wheel_whose_record_disagrees(tmp_path):
     script = os.path.join(os.path.dirname(__file__), "..", "integrity", "damage.py")
     runtime = tmp_path / "runtime.zip"
     runtime.write_bytes(b"")
-    subprocess.run(["/usr/bin/python3", script, "record-mismatch", WHEEL, str(runtime), str(damaged)], check=True)
+    subprocess.run(["/usr/bin/python3", script, "record-mismatch", WHEEL, str(runtime), str(runtime), str(damaged)],
+                   check=True)
     mkruntime = os.path.join(os.path.dirname(__file__), "..", "..", "build-aux", "mkruntime.py")
     glue = tmp_path / "glue"
     glue.mkdir()
