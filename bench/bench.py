@@ -5,7 +5,7 @@ usage: python3 bench/bench.py [--build DIR] [--rounds N] [--json FILE] [--quick]
 DIR is a configured and built tree (default: ./build, as tools/demo.sh makes it); the benchmark
 uses its ensurepip, its wheel (wheels/pip-*.whl) and the Python it was configured with, so it
 works for any CPython the project builds against. Every round runs every case once, in a rotated
-order, each on a target made just before (not timed). It prints medians, min-max and peak RSS,
+order, each on a target made just before, after a sync (neither timed). It prints medians, min-max and peak RSS,
 the ratios of ours to each peer, throughput with 1, 2, 4 and 8 targets at once, and how time
 depends on the number of CPUs; the same figures go to FILE as JSON (default DIR/bench.json).
 
@@ -36,7 +36,10 @@ import time
 
 
 def run_timed(cmd, env=None, cwd=None):
-    """(seconds, peak RSS in KiB) of a command and all it waited for; raises if it fails."""
+    """(seconds, peak RSS in KiB) of a command and all it waited for; raises if it fails.
+    The filesystems are synced first (untimed): no case pays for writing back what the one
+    before it left dirty (ensurepip's commit flushes its filesystem, the others do not)."""
+    os.sync()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _pid, status, usage = os.wait4(proc.pid, 0)

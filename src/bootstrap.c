@@ -31,8 +31,8 @@ static int status_from_errno(int e)
     }
 }
 
-/* Checks the runtime archive now, and starts checking the wheel inside out; nothing touches
- * the target before run_wheel_checked() says it is intact. */
+/* Starts checking the runtime archive and the wheel inside out; nothing is imported before
+ * the first check is done, and nothing touches the target before run_wheel_checked(). */
 static int check_payloads(struct run *run)
 {
     char err[1024];

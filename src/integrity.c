@@ -55,51 +55,80 @@ int integrity_check(char *version, size_t version_len, char *err, size_t errlen)
     return check_runtime(err, errlen) != 0 ? -1 : check_wheel(version, version_len, err, errlen);
 }
 
-struct integrity_job {
+/* One check running in a thread of its own (or, if no thread can be had, run at once). */
+struct check_thread {
     pthread_t thread;
+    int started, joined;
     int rc;
+    int (*check)(char *version, size_t version_len, char *err, size_t errlen);
     char version[64];
     char err[1024];
 };
 
-static void *check_in_thread(void *arg)
+struct integrity_job {
+    struct check_thread runtime, wheel;
+};
+
+static int check_runtime_only(char *version, size_t version_len, char *err, size_t errlen)
 {
-    struct integrity_job *job = arg;
+    (void)version;
+    (void)version_len;
+    return check_runtime(err, errlen);
+}
+
+static void *run_check(void *arg)
+{
+    struct check_thread *t = arg;
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the main thread's business */
-    job->rc = check_wheel(job->version, sizeof job->version, job->err, sizeof job->err);
+    t->rc = t->check(t->version, sizeof t->version, t->err, sizeof t->err);
     return NULL;
+}
+
+static void start_check(struct check_thread *t, int (*check)(char *, size_t, char *, size_t))
+{
+    t->check = check;
+    t->started = pthread_create(&t->thread, NULL, run_check, t) == 0;
+    if (!t->started)
+        run_check(t);
+}
+
+static int join_check(struct check_thread *t)
+{
+    if (t->started && !t->joined)
+        pthread_join(t->thread, NULL);
+    t->joined = 1;
+    return t->rc;
 }
 
 int integrity_begin(struct integrity_job **job, char *err, size_t errlen)
 {
-    *job = NULL;
-    if (check_runtime(err, errlen) != 0)
-        return -1;
-    struct integrity_job *j = calloc(1, sizeof *j);
-    if (j == NULL) {
+    *job = calloc(1, sizeof **job);
+    if (*job == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (pthread_create(&j->thread, NULL, check_in_thread, j) != 0) {
-        /* No thread to spare: check here and now instead. */
-        j->rc = check_wheel(j->version, sizeof j->version, j->err, sizeof j->err);
-        j->thread = pthread_self();
-    }
-    *job = j;
+    start_check(&(*job)->runtime, check_runtime_only);
+    start_check(&(*job)->wheel, check_wheel);
     return 0;
+}
+
+int integrity_runtime_checked(struct integrity_job *job, char *err, size_t errlen)
+{
+    if (join_check(&job->runtime) == 0)
+        return 0;
+    snprintf(err, errlen, "%s", job->runtime.err);
+    return -1;
 }
 
 int integrity_end(struct integrity_job *job, char *version, size_t version_len, char *err, size_t errlen)
 {
-    if (!pthread_equal(job->thread, pthread_self()))
-        pthread_join(job->thread, NULL);
-    int rc = job->rc;
-    if (rc == 0)
-        snprintf(version, version_len, "%s", job->version);
-    else
-        snprintf(err, errlen, "%s", job->err);
+    int rc = integrity_runtime_checked(job, err, errlen);
+    if (join_check(&job->wheel) == 0)
+        snprintf(version, version_len, "%s", job->wheel.version);
+    else if (rc == 0)
+        snprintf(err, errlen, "%s", job->wheel.err), rc = -1;
     free(job);
     return rc;
 }

@@ -9,13 +9,14 @@
  * wheel's version into version. Returns 0, or -1 with a message naming what is corrupt. */
 int integrity_check(char *version, size_t version_len, char *err, size_t errlen);
 
-/* The same checks, split so that the wheel's (the longer part) run in a thread while Python
- * starts: integrity_begin() checks the runtime archive's sha256 at once (Python imports from
- * it) and starts checking the wheel; integrity_end() waits for that and gives its verdict.
- * Nothing may use the wheel in between. Every begun job must be ended. */
+/* The same checks, run in two threads while Python starts: integrity_begin() starts them;
+ * integrity_runtime_checked() waits for the runtime archive's and the importer's (before
+ * anything is imported from them); integrity_end() waits for the wheel's too (before anything
+ * touches the target), gives the verdict and frees the job. Every begun job must be ended. */
 struct integrity_job;
 
 int integrity_begin(struct integrity_job **job, char *err, size_t errlen);
+int integrity_runtime_checked(struct integrity_job *job, char *err, size_t errlen);
 int integrity_end(struct integrity_job *job, char *version, size_t version_len, char *err, size_t errlen);
 
 #endif

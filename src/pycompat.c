@@ -4,16 +4,18 @@
 
 #include "pycompat.h"
 
-void pycompat_configure(PyConfig *config)
+void pycompat_configure(PyConfig *config, int own_stdlib)
 {
 #if PY_VERSION_HEX >= 0x030B0000
     /* 3.11+ freezes site, os, posixpath and more into libpython. Acting as the target means
      * running the target's own copies (Debian patches site.py, for one), not the frozen ones
-     * of whichever build of the same version this program links (embedding-findings Q1). */
-    config->use_frozen_modules = 0;
+     * of whichever build of the same version this program links (embedding-findings Q1) --
+     * unless they are the same files, when the frozen ones save reading a dozen from disk. */
+    config->use_frozen_modules = own_stdlib;
     config->safe_path = 1; /* isolated implies it; said again because it matters (no cwd) */
 #else
     (void)config;
+    (void)own_stdlib;
 #endif
 }
 

@@ -115,7 +115,7 @@ static int start(struct run *run)
         config.write_bytecode = 0;       /* leave no __pycache__ behind in the target */
         config.install_signal_handlers = 0;
         config.site_import = 1;
-        pycompat_configure(&config);
+        pycompat_configure(&config, run->target.stdlib != NULL && strcmp(run->target.stdlib, PY_BUILD_STDLIB) == 0);
         status = Py_InitializeFromConfig(&config);
     }
     PyConfig_Clear(&config);
@@ -293,6 +293,9 @@ static int audit(struct run *run)
  * the runtime archive, in memory, first on sys.meta_path. */
 static int install_importer(struct run *run)
 {
+    char err[1024];
+    if (run->wheel_check != NULL && integrity_runtime_checked(run->wheel_check, err, sizeof err) != 0)
+        return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
     struct payload importer;
     payload_importer(&importer);
     PyObject *code = Py_CompileString((const char *)importer.data, "<ensurepip>/importer.py", Py_file_input);

@@ -62,6 +62,15 @@ static char *dir_name(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
+/* path with its last component cut off, in place. */
+static char *dir_name_buf(char *path)
+{
+    char *slash = strrchr(path, '/');
+    if (slash != NULL && slash != path)
+        *slash = '\0';
+    return path;
+}
+
 static int is_file(const char *path)
 {
     struct stat st;
@@ -261,6 +270,25 @@ static int find_version(struct target *t, int major, int minor, char *err, size_
     return rc == 0 ? TARGET_OK : TARGET_UNUSABLE;
 }
 
+/* PREFIX/lib/pythonX.Y of the interpreter file's real path (a venv's python is a symbolic link
+ * to its base's), if it holds os.py. */
+static char *find_stdlib(const struct target *t)
+{
+    char real[PATH_MAX], path[PATH_MAX + 64];
+    if (realpath(t->python, real) == NULL)
+        return NULL;
+    char *bin = dir_name(real), *prefix = bin != NULL ? dir_name(bin) : NULL;
+    char *found = NULL;
+    if (prefix != NULL) {
+        snprintf(path, sizeof path, "%s/lib/python%d.%d/os.py", prefix, t->major, t->minor);
+        if (is_file(path) && realpath(dir_name_buf(path), real) != NULL)
+            found = strdup(real);
+    }
+    free(bin);
+    free(prefix);
+    return found;
+}
+
 int target_resolve(struct target *t, const char *requested, int major, int minor, char *err,
                    size_t errlen)
 {
@@ -291,6 +319,8 @@ int target_resolve(struct target *t, const char *requested, int major, int minor
                   "built for %d.%d (configure --with-python=/path/to/python%d.%d)",
                   t->venv != NULL ? t->venv : t->python, t->major, t->minor, major, minor,
                   t->major, t->minor, t->major, t->minor);
+    if (rc == TARGET_OK)
+        t->stdlib = find_stdlib(t);
     if (rc != TARGET_OK)
         target_free(t);
     return rc;
@@ -301,5 +331,6 @@ void target_free(struct target *t)
     if (t->venv != t->python)
         free(t->venv);
     free(t->python);
-    t->python = t->venv = NULL;
+    free(t->stdlib);
+    t->python = t->venv = t->stdlib = NULL;
 }

@@ -15,6 +15,8 @@ struct target {
     char *venv;                  /* the venv directory, or NULL for a base installation */
     int major, minor;            /* the target's version, as found on disk */
     enum target_source source;
+    char *stdlib;                /* the standard library the interpreter file sits beside
+                                    (PREFIX/lib/pythonX.Y of its real path), or NULL */
 };
 
 enum target_error { TARGET_OK = 0, TARGET_UNUSABLE = -1, TARGET_OTHER_VERSION = -2 };
