@@ -35,6 +35,13 @@ def run(request):
               "pip_exit_code": -1, "signal": 0, "scripts": [], "files": 0, "target": None}
     messages.route_pip_logging()
     _raise_on_signals()
+    # Paths given relative to the caller's directory are resolved now; then the interpreter
+    # works in the private temporary directory (the C host returns to the caller's after):
+    # pip's distutils scheme code on 3.8/3.9 reads ./setup.cfg, and nothing in the caller's
+    # directory may steer the install (bpo-42050).
+    if request["root"]:
+        request["root"] = os.path.abspath(request["root"])
+    os.chdir(os.path.dirname(request["wheel"]))
     try:
         pending = host.pending_signal()
         if pending:

@@ -316,40 +316,68 @@ def check_record(site, dist_info):
                 problems.append(f"installed but not in RECORD: {os.path.relpath(path, site)}")
     assert problems == [], "\n".join(problems[:30])
     return listed
+_INSPECT_PYC = r"""
+import importlib.util, json, marshal, os, sys
+out = {}
+for source in json.load(sys.stdin):
+    pyc = importlib.util.cache_from_source(source)
+    if not os.path.isfile(pyc):
+        out[source] = None
+        continue
+    with open(pyc, "rb") as f:
+        data = f.read()
+    with open(source, "rb") as f:
+        source_bytes = f.read()
+    st = os.stat(source)
+    flags = int.from_bytes(data[4:8], "little")
+    if flags == 0:
+        fresh = (int.from_bytes(data[8:12], "little") == int(st.st_mtime) & 0xFFFFFFFF
+                 and int.from_bytes(data[12:16], "little") == st.st_size & 0xFFFFFFFF)
+    else:
+        fresh = data[8:16] == importlib.util.source_hash(source_bytes)
+    names = set()
+    def walk(code):
+        names.add(code.co_filename)
+        for const in code.co_consts:
+            if hasattr(const, "co_filename"):
+                walk(const)
+    walk(marshal.loads(data[16:]))
+    out[source] = {"pyc": pyc, "magic": data[:4] == importlib.util.MAGIC_NUMBER, "flags": flags,
+                   "fresh": fresh, "filenames": sorted(names)}
+json.dump(out, sys.stdout)
+"""
+
+
+def inspect_bytecode(sources):
+    """For each .py path, what the build's own Python (whose bytecode format and cache tag the
+    .pyc files have) sees of its .pyc: None if there is none, else its path, whether the magic
+    is its own, the flags, whether the header matches the source, and every co_filename."""
+    import json
+
+    result = subprocess.run([PYTHON, "-I", "-c", _INSPECT_PYC], input=json.dumps(list(map(str, sources))),
+                            capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
 def check_bytecode(site, final_site=None):
     """Every .py of the installed pip has its .pyc, which Python will use as it is (its header
     matches the source beside it) and whose code names the source by the path it will have on
     the final system (final_site instead of site, for --root). Returns the number of .pyc."""
-    import importlib.util
-    import marshal
     site, final_site = str(site), str(final_site or site)
     problems, count = [], 0
-    for source in all_files(os.path.join(site, "pip")):
-        if not source.endswith(".py"):
-            continue
-        pyc = importlib.util.cache_from_source(source)
-        if not os.path.isfile(pyc):
+    sources = [p for p in all_files(os.path.join(site, "pip")) if p.endswith(".py")]
+    for source, seen in inspect_bytecode(sources).items():
+        if seen is None:
             problems.append(f"no .pyc for {source}")
             continue
         count += 1
-        with open(pyc, "rb") as f:
-            data = f.read()
-        with open(source, "rb") as f:
-            source_bytes = f.read()
-        if data[:4] != importlib.util.MAGIC_NUMBER:
-            problems.append(f"bad magic: {pyc}")
+        if not seen["magic"]:
+            problems.append(f"bad magic: {seen['pyc']}")
             continue
-        flags = int.from_bytes(data[4:8], "little")
-        if flags == 0:
-            st = os.stat(source)
-            if (int.from_bytes(data[8:12], "little") != int(st.st_mtime) & 0xFFFFFFFF
-                    or int.from_bytes(data[12:16], "little") != st.st_size & 0xFFFFFFFF):
-                problems.append(f"stale timestamp header: {pyc}")
-        elif data[8:16] != importlib.util.source_hash(source_bytes):
-            problems.append(f"stale hash header: {pyc}")
-        code = marshal.loads(data[16:])
+        if not seen["fresh"]:
+            problems.append(f"stale {'timestamp' if seen['flags'] == 0 else 'hash'} header: {seen['pyc']}")
         want = os.path.join(final_site, os.path.relpath(source, site))
-        if code.co_filename != want:
-            problems.append(f"{pyc} names {code.co_filename}, not {want}")
+        if seen["filenames"] != [want]:
+            problems.append(f"{seen['pyc']} names {seen['filenames']}, not {want}")
     assert problems == [], "\n".join(problems[:20])
     return count

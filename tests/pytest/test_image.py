@@ -7,15 +7,14 @@ import csv
 import hashlib
 import io
 import json
-import marshal
 import os
 import stat
 import subprocess
 
 import pytest
 
-from conftest import (PIP_VERSION, PY_VERSION, WHEEL, make_venv, pip_scripts, pip_version_of,
-                      site_packages, tree_state)
+from conftest import (PIP_VERSION, PY_VERSION, WHEEL, inspect_bytecode, make_venv, pip_scripts,
+                      pip_version_of, site_packages, tree_state)
 
 EPOCH = 1700000000
 
@@ -53,17 +52,12 @@ def assert_record_consistent(lib):
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)
 
 
-def code_filenames(pyc):
-    data = pyc.read_bytes()
-    names = set()
-
-    def walk(code):
-        names.add(code.co_filename)
-        for const in code.co_consts:
-            if hasattr(const, "co_filename"):
-                walk(const)
-    walk(marshal.loads(data[16:]))
-    return int.from_bytes(data[4:8], "little"), names
+def code_filenames(source):
+    """(flags of the .pyc header, co_filenames in it) of a source's .pyc, as the build's own
+    Python reads it."""
+    seen = inspect_bytecode([source])[str(source)]
+    assert seen is not None, f"no .pyc for {source}"
+    return seen["flags"], set(seen["filenames"])
 
 
 def test_root_stages_even_when_the_live_target_has_pip(run, venv, tmp_path):
@@ -150,14 +144,12 @@ def test_bytecode_names_the_final_path_not_the_root_or_staging(run, venv, tmp_pa
     assert result.returncode == 0, result.stderr
     lib = site_packages(rooted(root, venv))
     pycs = sorted(lib.rglob("*.pyc"))
-    sources = [p for p in lib.rglob("*.py")]
+    sources = sorted(lib.rglob("*.py"))
     assert len(pycs) == len(sources) > 400
-    for pyc in pycs[:50] + pycs[-50:]:
-        flags, names = code_filenames(pyc)
-        source = pyc.parent.parent / (pyc.name.split(".")[0] + ".py")
-        final = str(site_packages(venv) / source.relative_to(lib))
-        assert names == {final}
-        assert flags == 0  # timestamp-based without SOURCE_DATE_EPOCH, as pip makes them
+    for source, seen in inspect_bytecode(sources[:50] + sources[-50:]).items():
+        final = str(site_packages(venv) / os.path.relpath(source, lib))
+        assert seen is not None and seen["filenames"] == [final]
+        assert seen["flags"] == 0  # timestamp-based without SOURCE_DATE_EPOCH, as pip makes them
     for path in root.rglob("*"):
         if path.is_file():
             data = path.read_bytes()
@@ -169,7 +161,7 @@ def test_source_date_epoch_makes_hash_based_bytecode_and_clamps_mtimes(run, venv
     root = tmp_path / "root"
     result = run("--python", venv, "--root", root, env={"SOURCE_DATE_EPOCH": str(EPOCH)})
     assert result.returncode == 0, result.stderr
-    flags, _names = code_filenames(next(site_packages(rooted(root, venv)).rglob("*.pyc")))
+    flags, _names = code_filenames(next(site_packages(rooted(root, venv)).rglob("*.py")))
     assert flags == 0b11  # checked-hash, as py_compile does under SOURCE_DATE_EPOCH
     for path in [root, *root.rglob("*")]:
         assert os.lstat(path).st_mtime <= EPOCH, path
@@ -205,7 +197,7 @@ def test_target_python_inside_the_root(run, tmp_path):
     result = run("--python", inner, "--root", root)
     assert result.returncode == 0, result.stderr
     assert (inner / "bin" / "pip3").read_bytes().startswith(b"#!/opt/app/bin/python\n")
-    _flags, names = code_filenames(next(site_packages(inner).glob("pip/__pycache__/__init__.*.pyc")))
+    _flags, names = code_filenames(site_packages(inner) / "pip" / "__init__.py")
     assert names == {f"/opt/app/lib/python{PY_VERSION}/site-packages/pip/__init__.py"}
     assert not (root / str(root).lstrip("/")).exists()
 
