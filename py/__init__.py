@@ -19,8 +19,27 @@ import signal
 import sys
 
 import _ensurepip_host as host
+import _ensurepip_importer
 
-from . import messages, space, transaction
+
+def _register_with_distlib():
+    """distlib (in pip) asks the loader of its own package for a resource finder when
+    pip's installer is imported (to prefetch its Windows launchers, pip#12666) and fails for
+    loaders it does not know. Modules imported from memory have no files beside them: the plain
+    file-system finder, which finds none, is the right answer. Must run before the import of
+    pip's installer (staging.py)."""
+    from pip._vendor.distlib import resources
+
+    resources.register_finder(_our_importer(), resources.ResourceFinder)  # (an instance: it takes type())
+
+
+def _our_importer():
+    return next(f for f in sys.meta_path if isinstance(f, _ensurepip_importer.Importer))
+
+
+_register_with_distlib()
+
+from . import messages, space, transaction  # noqa: E402 (after the registration above)
 from .bytecode import Bytecode
 from .errors import Failure, Interrupted, from_os_error
 from .lock import TargetLock
@@ -221,9 +240,7 @@ def _finishing(txn):
 
 def _runtime_archive():
     """The archive pip was imported from, in memory (see importer.py)."""
-    import _ensurepip_importer
-
-    return next(f.archive for f in sys.meta_path if isinstance(f, _ensurepip_importer.Importer))
+    return _our_importer().archive
 
 
 def _source_date_epoch():
