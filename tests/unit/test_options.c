@@ -14,17 +14,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "ensurepip.h"
 #include "options.h"
 
 #define ERRLEN 512
-
-#define assert_contains(haystack, needle)                                                          \
-    do {                                                                                           \
-        const char *h_ = (haystack), *n_ = (needle);                                               \
-        if (h_ == NULL || strstr(h_, n_) == NULL)                                                  \
-            fail_msg("\"%s\" does not contain \"%s\"", h_ != NULL ? h_ : "(null)", n_);            \
-    } while (0)
 
 static const enum run_command both_commands[] = {RUN_INSTALL, RUN_UNINSTALL};
 

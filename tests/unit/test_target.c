@@ -18,16 +18,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "target.h"
 
 #define ERRLEN 2048
-
-#define assert_contains(haystack, needle)                                                          \
-    do {                                                                                           \
-        const char *h_ = (haystack), *n_ = (needle);                                               \
-        if (h_ == NULL || strstr(h_, n_) == NULL)                                                  \
-            fail_msg("\"%s\" does not contain \"%s\"", h_ != NULL ? h_ : "(null)", n_);            \
-    } while (0)
 
 /* ---------------------------------------------------------------------------------------- */
 /* fixtures: a temporary directory, the working directory and VIRTUAL_ENV put back after */

@@ -17,19 +17,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "digest.h"
 #include "wheel.h"
 #include "zip.h"
 #include "zipbuild.h"
 
 #define ERRLEN 1024
-
-#define assert_contains(haystack, needle)                                                          \
-    do {                                                                                           \
-        const char *h_ = (haystack), *n_ = (needle);                                               \
-        if (h_ == NULL || strstr(h_, n_) == NULL)                                                  \
-            fail_msg("\"%s\" does not contain \"%s\"", h_ != NULL ? h_ : "(null)", n_);            \
-    } while (0)
 
 /* ---------------------------------------------------------------------------------------- */
 /* a growable string */

@@ -240,6 +240,20 @@ static size_t zip64_extra_len(const struct zb_entry *e, int central)
     return central ? 28 : 20;
 }
 
+/* The fields a local header and its central directory entry share, from "version needed"
+ * to the uncompressed size. */
+static void put_shared_fields(struct buf *b, const struct zb_entry *e, const struct recorded *r, int zip64_sizes)
+{
+    put16(b, e->zip64 ? 45 : 20);
+    put16(b, r->flags);
+    put16(b, r->method);
+    put16(b, DOS_TIME);
+    put16(b, DOS_DATE);
+    put32(b, r->crc);
+    put32(b, zip64_sizes ? 0xffffffffu : (uint32_t)r->csize);
+    put32(b, zip64_sizes ? 0xffffffffu : (uint32_t)r->size);
+}
+
 unsigned char *zb_build(struct zb *zb, size_t *len)
 {
     struct buf b = {NULL, 0, 0};
@@ -275,14 +289,7 @@ unsigned char *zb_build(struct zb *zb, size_t *len)
         const char *lname = e->local_name != NULL ? e->local_name : e->name;
         int zip64_sizes = e->zip64 && !e->zip64_only_offset;
         put32(&b, SIG_LOCAL);
-        put16(&b, e->zip64 ? 45 : 20);
-        put16(&b, r->flags);
-        put16(&b, r->method);
-        put16(&b, DOS_TIME);
-        put16(&b, DOS_DATE);
-        put32(&b, r->crc);
-        put32(&b, zip64_sizes ? 0xffffffffu : (uint32_t)r->csize);
-        put32(&b, zip64_sizes ? 0xffffffffu : (uint32_t)r->size);
+        put_shared_fields(&b, e, r, zip64_sizes);
         put16(&b, (uint16_t)strlen(lname));
         put16(&b, (uint16_t)zip64_extra_len(e, 0));
         put_bytes(&b, lname, strlen(lname));
@@ -303,14 +310,7 @@ unsigned char *zb_build(struct zb *zb, size_t *len)
         e->central_offset = b.len;
         put32(&b, SIG_CENTRAL);
         put16(&b, 0x031e);                 /* made by: Unix, zip 3.0 */
-        put16(&b, e->zip64 ? 45 : 20);
-        put16(&b, r->flags);
-        put16(&b, r->method);
-        put16(&b, DOS_TIME);
-        put16(&b, DOS_DATE);
-        put32(&b, r->crc);
-        put32(&b, zip64_sizes ? 0xffffffffu : (uint32_t)r->csize);
-        put32(&b, zip64_sizes ? 0xffffffffu : (uint32_t)r->size);
+        put_shared_fields(&b, e, r, zip64_sizes);
         put16(&b, (uint16_t)(strlen(e->name) + e->central_name_len_adjust));
         put16(&b, (uint16_t)(e->central_extra_len + zip64_extra_len(e, 1)));
         put16(&b, (uint16_t)comment_len);
