@@ -281,8 +281,11 @@ def test_permission_denied_is_refused():
         before = tree_state(env_dir)
         as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
         env = {"PATH": "/usr/bin:/bin", "TMPDIR": "/tmp", "HOME": "/nonexistent"}
-        probe = subprocess.run(as_nobody + [program, "--version"], capture_output=True, text=True, env=env)
-        if probe.returncode != 0:  # e.g. a libpython under /root, which nobody may not read
+        # Status 3 (no such target) means the program runs as nobody; a libpython under /root,
+        # which nobody may not read, makes it exit 127, or 5 if another build was loaded instead.
+        probe = subprocess.run(as_nobody + [program, "--python", "/nonexistent"], capture_output=True, text=True,
+                               env=env)
+        if probe.returncode != 3:
             pytest.skip(f"the program does not run as nobody: {probe.stderr.strip()}")
         result = subprocess.run(as_nobody + [program, "--python", str(env_dir)], capture_output=True, text=True,
                                 env=env)
