@@ -59,6 +59,29 @@ def base_env(tmpdir_for_run, tmp_path):
     return env
 
 
+# The variables a sanitizer build's runs need (make check sets them): an environment made from
+# scratch for a run must carry them, or LeakSanitizer reports libpython's objects as ours.
+SANITIZER_VARS = ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS")
+
+
+def sanitizer_env():
+    return {k: os.environ[k] for k in SANITIZER_VARS if k in os.environ}
+
+
+def strace_run(args, env, trace, inject=None, log=None):
+    """The program run under `strace -f` tracing TRACE (a syscall list) into LOG; INJECT is e.g.
+    'syncfs:signal=SIGTERM:when=1'. LeakSanitizer cannot work under ptrace, so a sanitizer
+    build's traced runs go without the leak check (all its other runs keep it)."""
+    cmd = ["strace", "-f", "-qq", "-o", str(log) if log else os.devnull, "-e", f"trace={trace}"]
+    if inject:
+        cmd += ["-e", f"inject={inject}"]
+    env = dict(env)
+    if "ASAN_OPTIONS" in env:
+        env["ASAN_OPTIONS"] += " detect_leaks=0"
+    return subprocess.run(cmd + [ENSUREPIP, *map(str, args)], env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
 @pytest.fixture
 def run(base_env):
     """run(*args, env=None, cwd=None) -> CompletedProcess of the ensurepip program."""

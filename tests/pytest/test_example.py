@@ -11,6 +11,8 @@ from conftest import PIP_VERSION, pip_scripts
 
 EXAMPLE = os.environ.get("ENSUREPIP_EXAMPLE", "")
 PKG_CONFIG_PATH = os.environ.get("ENSUREPIP_PKG_CONFIG_PATH", "")
+# A sanitizer build's library needs its runtime loaded first: the example is built with it too.
+SANITIZE_FLAGS = os.environ.get("ENSUREPIP_SANITIZE_FLAGS", "").split()
 
 pytestmark = pytest.mark.skipif(not EXAMPLE or not shutil.which("pkg-config") or not shutil.which("cc"),
                                 reason="needs make check's ENSUREPIP_EXAMPLE, pkg-config and cc")
@@ -22,7 +24,8 @@ def installer(tmp_path_factory):
                            env=dict(os.environ, PKG_CONFIG_PATH=PKG_CONFIG_PATH), check=True).stdout.split()
     assert "-lensurepip" in flags, flags
     program = tmp_path_factory.mktemp("example") / "installer"
-    subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", EXAMPLE, *flags, "-o", str(program)], check=True)
+    subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", *SANITIZE_FLAGS, EXAMPLE, *flags,
+                    "-o", str(program)], check=True)
     return program
 
 

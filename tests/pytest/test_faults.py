@@ -15,20 +15,13 @@ import sys
 import pytest
 
 from conftest import (ENSUREPIP, PIP_VERSION, PY_VERSION, WHEEL, install_with_pip_from_wheel, make_venv,
-                      record_hash, rewrite_wheel, site_packages, tree_state)
+                      record_hash, rewrite_wheel, sanitizer_env, site_packages, strace_run, tree_state)
 
 pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
 
 OLD = "1.0"
 KILL_POINTS_ACROSS_A_RUN = 16
-
-
-def traced(args, env, inject=None, trace="openat,rename,renameat2,syncfs", log=None):
-    cmd = ["strace", "-f", "-qq", "-o", str(log) if log else os.devnull, "-e", f"trace={trace}"]
-    if inject:
-        cmd += ["-e", f"inject={inject}"]
-    return subprocess.run(cmd + [ENSUREPIP, *map(str, args)], env=env, capture_output=True, text=True,
-                          timeout=300)
+FAULT_POINTS = "openat,rename,renameat2,syncfs"
 
 
 def pip_runs(env_dir):
@@ -139,13 +132,14 @@ def test_sigkill_anywhere_leaves_as_before_or_complete(kind, tmp_path, old_wheel
                                                      capsys):
     scenario = make_scenario(kind, tmp_path, old_wheel)
     log = tmp_path / "reference.log"
-    assert traced(scenario.args, base_env, log=log).returncode == 0
+    assert strace_run(scenario.args, base_env, log=log, trace=FAULT_POINTS).returncode == 0
     points = kill_points(log.read_text())
     seen = {}
     broken = []
     for point in points:
         scenario.reset()
-        killed = traced(scenario.args, base_env, inject=f"{point.replace(':', ':signal=SIGKILL:', 1)}")
+        killed = strace_run(scenario.args, base_env, trace=FAULT_POINTS,
+                            inject=point.replace(":", ":signal=SIGKILL:", 1))
         state, notes = classify(scenario.path, scenario.before_version)
         seen[state] = seen.get(state, 0) + 1
         if state == "broken":
@@ -169,12 +163,12 @@ def test_sigkill_during_uninstall(tmp_path, base_env):
     assert subprocess.run([ENSUREPIP, "--python", str(env_dir)], env=base_env).returncode == 0
     scenario = Scenario(env_dir, ["--python", env_dir, "--uninstall"], PIP_VERSION)
     log = tmp_path / "reference.log"
-    assert traced(scenario.args, base_env, log=log).returncode == 0
+    assert strace_run(scenario.args, base_env, log=log, trace=FAULT_POINTS).returncode == 0
     renames = len(re.findall(r"\brename\(", log.read_text()))
     assert renames >= 3
     for when in range(1, renames + 2):
         scenario.reset()
-        traced(scenario.args, base_env, inject=f"rename:signal=SIGKILL:when={when}")
+        strace_run(scenario.args, base_env, inject=f"rename:signal=SIGKILL:when={when}", trace=FAULT_POINTS)
         lib = site_packages(env_dir)
         infos = list(lib.glob("pip-*.dist-info"))
         # Installed and intact, or not installed (its .dist-info goes first).
@@ -195,7 +189,7 @@ def test_errors_mid_run_roll_back(kind, tmp_path, old_wheel, base_env, tmpdir_fo
     before = tree_state(scenario.path)
     log = tmp_path / "reference.log"
     trace = "write,mkdir,rename,renameat2"
-    assert traced(scenario.args, base_env, log=log, trace=trace).returncode == 0
+    assert strace_run(scenario.args, base_env, log=log, trace=trace).returncode == 0
     # Count the calls made before the commit's first rename into the target.
     counts = {"write": 0, "mkdir": 0, "rename": 0}
     first_commit_rename = None
@@ -220,7 +214,7 @@ def test_errors_mid_run_roll_back(kind, tmp_path, old_wheel, base_env, tmpdir_fo
     assert first_commit_rename + 2 <= renames
     for inject, status, words in cases:
         scenario.reset()
-        result = traced(scenario.args, base_env, inject=inject, trace=trace)
+        result = strace_run(scenario.args, base_env, inject=inject, trace=trace)
         assert result.returncode == status, (inject, result.stderr)
         assert words in result.stderr and len(result.stderr.splitlines()) == 1, (inject, result.stderr)
         assert tree_state(scenario.path) == before, inject
@@ -280,7 +274,7 @@ def test_permission_denied_is_refused():
         env_dir = make_venv(pathlib.Path(shared) / "venv")
         before = tree_state(env_dir)
         as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-        env = {"PATH": "/usr/bin:/bin", "TMPDIR": "/tmp", "HOME": "/nonexistent"}
+        env = {"PATH": "/usr/bin:/bin", "TMPDIR": "/tmp", "HOME": "/nonexistent", **sanitizer_env()}
         # Status 3 (no such target) means the program runs as nobody; a libpython under /root,
         # which nobody may not read, makes it exit 127, or 5 if another build was loaded instead.
         probe = subprocess.run(as_nobody + [program, "--python", "/nonexistent"], capture_output=True, text=True,

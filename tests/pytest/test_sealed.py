@@ -15,7 +15,7 @@ import zipfile
 import pytest
 
 from conftest import (ENSUREPIP, PIP_VERSION, PY_VERSION, WHEEL, pip_scripts, pip_version_of,
-                      site_packages, tree_state)
+                      site_packages, strace_run, tree_state)
 
 MARKER_CODE = """
 import os
@@ -147,9 +147,7 @@ def test_no_inet_socket_is_ever_created(venv, base_env, tmp_path):
     assert re.search(r"socket\(AF_INET6", control.read_text())
     env = dict(base_env, PIP_INDEX_URL="http://127.0.0.1:9/simple", PIP_FIND_LINKS="http://127.0.0.1:9/",
                PIP_TRUSTED_HOST="127.0.0.1", PIP_NO_INDEX="false")
-    result = subprocess.run(["strace", "-f", "-qq", "-e", "trace=socket,connect", "-o", str(log),
-                             ENSUREPIP, "--python", str(venv)], env=env, capture_output=True, text=True,
-                            timeout=300)
+    result = strace_run(["--python", venv], env, trace="socket,connect", log=log)
     assert result.returncode == 0, result.stderr
     calls = log.read_text()
     assert not re.search(r"socket\(AF_INET6?,", calls), calls
@@ -177,15 +175,6 @@ def test_even_the_targets_own_code_cannot_reach_the_network(venv, base_env, tmp_
 
 
 # -- signals --------------------------------------------------------------------------------------
-
-def strace_run(args, env, inject=None, trace="rename", log=None):
-    """Runs the program under strace; inject e.g. 'syncfs:signal=SIGTERM:when=1'."""
-    cmd = ["strace", "-f", "-qq", "-o", str(log) if log else os.devnull, "-e", f"trace={trace}"]
-    if inject:
-        cmd += ["-e", f"inject={inject}"]
-    return subprocess.run(cmd + [ENSUREPIP, *map(str, args)], env=env, capture_output=True, text=True,
-                          timeout=300)
-
 
 @pytest.fixture
 def strace():
@@ -220,11 +209,12 @@ def test_signal_during_the_commit_lets_it_finish(strace, tmp_path, venv, base_en
     twin = tmp_path / "twin"
     shutil.copytree(venv, twin, symlinks=True)
     log = tmp_path / "renames.log"
-    assert strace_run(["--python", twin], base_env, log=log).returncode == 0
+    assert strace_run(["--python", twin], base_env, trace="rename", log=log).returncode == 0
     renames = re.findall(r'rename\("([^"]*)", "([^"]*)"\)', log.read_text())
     first_commit = next(i for i, (src, dst) in enumerate(renames, 1)
                         if "/.ensurepip-txn-" in src and "/.ensurepip-txn-" not in dst)
-    result = strace_run(["--python", venv], base_env, inject=f"rename:signal=SIGINT:when={first_commit}")
+    result = strace_run(["--python", venv], base_env, trace="rename",
+                        inject=f"rename:signal=SIGINT:when={first_commit}")
     assert result.returncode == 130, result.stderr
     assert "after pip was installed" in result.stderr
     assert pip_scripts(venv) == ["pip3", f"pip{PY_VERSION}"]
