@@ -9,15 +9,23 @@ the header py_compile would have written: timestamp-based, or checked-hash when 
 is set (reproducible builds). pip still decides which files get bytecode and records them in
 RECORD.
 
+Making a .pyc is mostly creating a file, which costs about what pip spends on each file it
+unpacks. So each .py file pip's installer unpacks (source_saved) has its .pyc made at once by a
+writer thread while pip unpacks the next, on a second CPU; when pip then asks for it
+(compile_file), it is usually there.
+
 The build names every module's file "<ensurepip:RELATIVE/PATH.py>" (build-aux/mkruntime.py).
 marshal writes that string once, at its first use, and refers back to it by index afterwards, so
 replacing those bytes (and the length before them) retargets every code object in the file
 without unmarshalling it.
 """
 
+import contextlib
 import importlib.util
 import marshal
 import os
+import queue
+import threading
 
 _FLAGS_TIMESTAMP = 0
 _FLAGS_CHECKED_HASH = 0b11
@@ -63,6 +71,8 @@ class Bytecode:
         self.compiled = 0
         self.written = {}  # path -> bytes of every .pyc written, for RECORD
         self._cache_dirs = set()
+        self._writer = None
+        self._ahead = {}  # source path -> _Job, for the .pyc files being made ahead
         self.progress = None  # called with the number of .pyc files written so far
 
     def set_stage(self, stage_lib):
@@ -84,23 +94,45 @@ class Bytecode:
             return None, None
         return _retarget(data[_HEADER_SIZE:], f"<ensurepip:{relative}>", final), data[8:16]
 
+    def source_saved(self, fullname):
+        """pip's installer has just written fullname: while writing() lasts, a .py file in the
+        staging lib directory has its .pyc made on the writer thread, ahead of compile_file."""
+        fullname = os.path.normpath(fullname)
+        if (self._writer is not None and fullname.endswith(".py")
+                and fullname.startswith(self._stage_lib + os.sep)):
+            job = self._ahead[fullname] = _Job(fullname)
+            self._writer.put(job)
+
     def compile_file(self, fullname, ddir=None, force=False, rx=None, quiet=0, legacy=False,
                      optimize=-1, invalidation_mode=None, **kwargs):
         """compileall.compile_file's signature; returns True once the .pyc is written."""
+        fullname = os.path.normpath(fullname)
+        job = self._ahead.pop(fullname, None)
+        cfile, data, prebuilt = job.result() if job is not None else self._make_pyc(fullname)
+        if prebuilt:
+            self.prebuilt += 1
+        else:
+            self.compiled += 1
+        self.written[cfile] = data
+        if self.progress is not None:
+            self.progress(len(self.written))
+        return True
+
+    def _make_pyc(self, fullname):
+        """Writes the .pyc of fullname, a file in the staging lib directory; returns its path,
+        its bytes, and whether they came from the build."""
         if not fullname.startswith(self._stage_lib + os.sep):
             raise ValueError(f"{fullname} is not in the staging directory {self._stage_lib}")
         relative = fullname[len(self._stage_lib) + 1:]
         final = os.path.join(self._final_lib, relative)
         st = os.stat(fullname)
         body, source_hash = self._prebuilt(relative.replace(os.sep, "/"), final)
-        if body is None:  # a file the build did not compile: compile it here
+        prebuilt = body is not None
+        if not prebuilt:  # a file the build did not compile: compile it here
             with open(fullname, "rb") as f:
                 source = f.read()
             body = marshal.dumps(compile(source, final, "exec", dont_inherit=True))
             source_hash = importlib.util.source_hash(source)
-            self.compiled += 1
-        else:
-            self.prebuilt += 1
         if self.hash_based:
             header = _FLAGS_CHECKED_HASH.to_bytes(4, "little") + source_hash
         else:
@@ -117,7 +149,82 @@ class Bytecode:
         data = importlib.util.MAGIC_NUMBER + header + body
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        self.written[cfile] = data
-        if self.progress is not None:
-            self.progress(len(self.written))
-        return True
+        return cfile, data, prebuilt
+
+    @contextlib.contextmanager
+    def writing(self):
+        """The writer thread, for as long as pip's installer runs. At the end, made or not,
+        nothing of it is left running, and no .pyc pip did not ask for is left on disk."""
+        writer = self._writer = _Writer(self._make_pyc)
+        try:
+            yield
+        finally:
+            self._writer = None
+            writer.stop()
+            for job in self._ahead.values():
+                made = job.made()
+                if made is not None and made[0] not in self.written:
+                    os.unlink(made[0])
+            self._ahead.clear()
+
+
+class _Job:
+    """One .pyc to make ahead: its result, or the error making it, once done."""
+
+    def __init__(self, source):
+        self.source = source
+        self._done = threading.Event()
+        self._result = None
+        self._error = None
+
+    def run(self, make):
+        try:
+            self._result = make(self.source)
+        except Exception as e:  # raised again by result(), in pip's thread
+            self._error = e
+        finally:
+            self._done.set()
+
+    def cancel(self):
+        self._error = RuntimeError(f"the .pyc of {self.source} was not made")
+        self._done.set()
+
+    def result(self):
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+    def made(self):
+        """The result if the job is done and wrote its file, else None (never waits)."""
+        return self._result if self._done.is_set() else None
+
+
+class _Writer:
+    """The thread that runs jobs in the order they come, until stop()."""
+
+    def __init__(self, make):
+        self._make = make
+        self._queue = queue.SimpleQueue()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="ensurepip-pyc-writer")
+        self._thread.start()
+
+    def put(self, job):
+        self._queue.put(job)
+
+    def stop(self):
+        """Cancels the jobs not yet started and waits for the one running."""
+        self._stopping = True
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self):
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            if self._stopping:
+                job.cancel()
+            else:
+                job.run(self._make)

@@ -67,6 +67,16 @@ def _exact_shebang(interpreter):
     return get_shebang
 
 
+def _announcing_save(bytecode):
+    """pip's ZipBackedFile.save, telling bytecode of each file it has written."""
+    save = pip_wheel.ZipBackedFile.save
+
+    def announcing_save(self):
+        save(self)
+        bytecode.source_saved(self.dest_path)
+    return announcing_save
+
+
 def stage(target, stage_root, wheel_path, bytecode, script_interpreter, source_date_epoch):
     """Runs pip's installer into stage_root, with .pyc files from bytecode (a Bytecode, or None
     for none). Returns a Staged."""
@@ -78,6 +88,9 @@ def stage(target, stage_root, wheel_path, bytecode, script_interpreter, source_d
         if bytecode is not None:
             bytecode.set_stage(lib_dir)
             hooks.enter_context(_patched(compileall, "compile_file", bytecode.compile_file))
+            if hasattr(pip_wheel, "ZipBackedFile"):
+                hooks.enter_context(bytecode.writing())
+                hooks.enter_context(_patched(pip_wheel.ZipBackedFile, "save", _announcing_save(bytecode)))
         if script_interpreter is not None:
             hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "_get_shebang",
                                          _exact_shebang(script_interpreter)))
