@@ -41,12 +41,11 @@ _register_with_distlib()
 
 from . import messages, space, transaction  # noqa: E402 (after the registration above)
 from .bytecode import Bytecode
-from .errors import Failure, Interrupted, from_os_error
+from .errors import RUN_ENDING_SIGNALS, Failure, Interrupted, from_os_error
 from .lock import TargetLock
 from .staging import stage
 from .target import Target
 
-_RUN_ENDING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def run(request):
@@ -89,7 +88,7 @@ def _raise_on_signals():
     def interrupt(signum, frame):
         raise Interrupted(signum)
 
-    for signum in _RUN_ENDING:
+    for signum in sorted(RUN_ENDING_SIGNALS):
         signal.signal(signum, interrupt)
 
 
@@ -98,7 +97,7 @@ def _record_signals():
     def record(signum, frame):
         host.record_signal(signum)
 
-    for signum in _RUN_ENDING:
+    for signum in sorted(RUN_ENDING_SIGNALS):
         signal.signal(signum, record)
 
 

@@ -27,6 +27,8 @@ import os
 import queue
 import threading
 
+from .errors import signals_held
+
 _FLAGS_TIMESTAMP = 0
 _FLAGS_CHECKED_HASH = 0b11
 _FLAGS_UNCHECKED_HASH = 0b01
@@ -108,7 +110,10 @@ class Bytecode:
         """compileall.compile_file's signature; returns True once the .pyc is written."""
         fullname = os.path.normpath(fullname)
         job = self._ahead.pop(fullname, None)
-        cfile, data, prebuilt = job.result() if job is not None else self._make_pyc(fullname)
+        made = job.result() if job is not None else None
+        if made is None:
+            made = self._make_pyc(fullname, compile_missing=True)
+        cfile, data, prebuilt = made
         if prebuilt:
             self.prebuilt += 1
         else:
@@ -118,9 +123,11 @@ class Bytecode:
             self.progress(len(self.written))
         return True
 
-    def _make_pyc(self, fullname):
+    def _make_pyc(self, fullname, compile_missing):
         """Writes the .pyc of fullname, a file in the staging lib directory; returns its path,
-        its bytes, and whether they came from the build."""
+        its bytes, and whether they came from the build. A file the build did not compile is
+        compiled only if compile_missing (in pip's thread, under its warning filters), else
+        None is returned."""
         if not fullname.startswith(self._stage_lib + os.sep):
             raise ValueError(f"{fullname} is not in the staging directory {self._stage_lib}")
         relative = fullname[len(self._stage_lib) + 1:]
@@ -128,7 +135,9 @@ class Bytecode:
         st = os.stat(fullname)
         body, source_hash = self._prebuilt(relative.replace(os.sep, "/"), final)
         prebuilt = body is not None
-        if not prebuilt:  # a file the build did not compile: compile it here
+        if not prebuilt:
+            if not compile_missing:
+                return None
             with open(fullname, "rb") as f:
                 source = f.read()
             body = marshal.dumps(compile(source, final, "exec", dont_inherit=True))
@@ -154,18 +163,25 @@ class Bytecode:
     @contextlib.contextmanager
     def writing(self):
         """The writer thread, for as long as pip's installer runs. At the end, made or not,
-        nothing of it is left running, and no .pyc pip did not ask for is left on disk."""
-        writer = self._writer = _Writer(self._make_pyc)
+        nothing of it is left running, and no .pyc pip did not ask for is left on disk. Signals
+        wait while it starts and stops: an Interrupted raised half-way would leave it running,
+        or running on into the rollback."""
+        with signals_held():
+            writer = self._writer = _Writer(lambda source: self._make_pyc(source, compile_missing=False))
         try:
             yield
         finally:
             self._writer = None
-            writer.stop()
-            for job in self._ahead.values():
-                made = job.made()
-                if made is not None and made[0] not in self.written:
-                    os.unlink(made[0])
-            self._ahead.clear()
+            with signals_held():
+                writer.stop()
+            ahead, self._ahead = self._ahead, {}
+        # Reached when pip's installer succeeded (otherwise the staging directory goes whole).
+        # A job may have failed half-way too: whatever its state, its file goes.
+        for job in ahead.values():
+            cfile = importlib.util.cache_from_source(job.source)
+            if cfile not in self.written:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(cfile)
 
 
 class _Job:
@@ -195,19 +211,16 @@ class _Job:
             raise self._error
         return self._result
 
-    def made(self):
-        """The result if the job is done and wrote its file, else None (never waits)."""
-        return self._result if self._done.is_set() else None
-
 
 class _Writer:
-    """The thread that runs jobs in the order they come, until stop()."""
+    """The thread that runs jobs in the order they come, until stop(). A daemon: should it be
+    left waiting all the same, it does not hold up the interpreter's finalization."""
 
     def __init__(self, make):
         self._make = make
         self._queue = queue.SimpleQueue()
         self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="ensurepip-pyc-writer")
+        self._thread = threading.Thread(target=self._run, name="ensurepip-pyc-writer", daemon=True)
         self._thread.start()
 
     def put(self, job):
@@ -215,8 +228,8 @@ class _Writer:
 
     def stop(self):
         """Cancels the jobs not yet started and waits for the one running."""
-        self._stopping = True
         self._queue.put(None)
+        self._stopping = True
         self._thread.join()
 
     def _run(self):

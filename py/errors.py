@@ -1,6 +1,8 @@
 """How the glue fails: a kind the C host turns into a status code, and one line for the user."""
 
+import contextlib
 import errno
+import signal
 
 
 class Failure(Exception):
@@ -11,6 +13,20 @@ class Failure(Exception):
         self.kind = kind
         self.message = message
         self.pip_exit_code = pip_exit_code
+
+
+RUN_ENDING_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+@contextlib.contextmanager
+def signals_held():
+    """Run-ending signals wait (blocked) while this lasts: for steps that an Interrupted raised
+    half-way would leave half done. A thread started meanwhile never receives them."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, RUN_ENDING_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 class Interrupted(BaseException):

@@ -21,17 +21,15 @@ import errno
 import json
 import os
 import shutil
-import signal
 import tempfile
 
 import _ensurepip_host as host
 
 from . import messages
-from .errors import Failure, from_os_error
+from .errors import Failure, from_os_error, signals_held
 
 PREFIX = ".ensurepip-txn-"
 JOURNAL = "journal.json"
-RUN_ENDING_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 def _lexists(path):
@@ -198,26 +196,24 @@ class Transaction:
             self._write_journal("committing")
         except OSError as e:
             raise from_os_error(e, f"{what}: cannot prepare the change in {self.path}")
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, RUN_ENDING_SIGNALS)
-        try:
-            for op in self.ops:
-                _apply(op)
-                self.done += 1
-            for directory in sorted(self.touched_dirs):
-                _fsync_dir(directory)
-            self.committed = True
-        except OSError as e:
-            failure = from_os_error(e, f"{what}: step {self.done + 1} of {len(self.ops)} failed")
+        with signals_held():
             try:
-                self._rollback()
-            except OSError as again:
-                self.keep = True
-                raise Failure(failure.kind, f"{failure.message}; undoing it failed too ({again.strerror}): "
-                                            f"run ensurepip again to finish the change recorded in {self.path}")
-            self.discard()
-            raise failure
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                for op in self.ops:
+                    _apply(op)
+                    self.done += 1
+                for directory in sorted(self.touched_dirs):
+                    _fsync_dir(directory)
+                self.committed = True
+            except OSError as e:
+                failure = from_os_error(e, f"{what}: step {self.done + 1} of {len(self.ops)} failed")
+                try:
+                    self._rollback()
+                except OSError as again:
+                    self.keep = True
+                    raise Failure(failure.kind, f"{failure.message}; undoing it failed too ({again.strerror}): "
+                                                f"run ensurepip again to finish the change recorded in {self.path}")
+                self.discard()
+                raise failure
 
     def _rollback(self):
         for op in reversed(self.ops[:self.done + 1]):
