@@ -757,34 +757,24 @@ static void test_duplicate_names(void **state)
     expect_build_open_error(zb, "'pip/__init__.py' appears twice");
 }
 
-static void test_zip64_extra_missing(void **state)
+static void test_zip64_extra_damaged(void **state)
 {
     (void)state;
-    struct zb *zb = zb_new();
-    struct zb_entry *e = zb_add_str(zb, "big", "big", ZB_STORED);
-    e->zip64 = 1;
-    e->zip64_extra = ZB_ZIP64_EXTRA_MISSING;
-    expect_build_open_error(zb, "'big' has a damaged zip64 extra field");
-}
-
-static void test_zip64_extra_short(void **state)
-{
-    (void)state;
-    struct zb *zb = zb_new();
-    struct zb_entry *e = zb_add_str(zb, "big", "big", ZB_STORED);
-    e->zip64 = 1;
-    e->zip64_extra = ZB_ZIP64_EXTRA_SHORT;
-    expect_build_open_error(zb, "damaged zip64 extra field");
-}
-
-static void test_zip64_extra_overlong(void **state)
-{
-    (void)state;
-    struct zb *zb = zb_new();
-    struct zb_entry *e = zb_add_str(zb, "big", "big", ZB_STORED);
-    e->zip64 = 1;
-    e->zip64_extra = ZB_ZIP64_EXTRA_OVERLONG;
-    expect_build_open_error(zb, "damaged zip64 extra field");
+    static const struct {
+        enum zb_zip64_extra damage;
+        const char *message;
+    } cases[] = {
+        {ZB_ZIP64_EXTRA_MISSING, "'big' has a damaged zip64 extra field"},
+        {ZB_ZIP64_EXTRA_SHORT, "damaged zip64 extra field"},
+        {ZB_ZIP64_EXTRA_OVERLONG, "damaged zip64 extra field"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct zb *zb = zb_new();
+        struct zb_entry *e = zb_add_str(zb, "big", "big", ZB_STORED);
+        e->zip64 = 1;
+        e->zip64_extra = cases[i].damage;
+        expect_build_open_error(zb, cases[i].message);
+    }
 }
 
 static void test_zip64_extra_other_field_overlong(void **state)
@@ -1409,9 +1399,7 @@ int main(void)
         cmocka_unit_test(test_entry_name_with_nul),
         cmocka_unit_test(test_entry_encrypted),
         cmocka_unit_test(test_duplicate_names),
-        cmocka_unit_test(test_zip64_extra_missing),
-        cmocka_unit_test(test_zip64_extra_short),
-        cmocka_unit_test(test_zip64_extra_overlong),
+        cmocka_unit_test(test_zip64_extra_damaged),
         cmocka_unit_test(test_zip64_extra_other_field_overlong),
         cmocka_unit_test(test_zip64_without_locator),
         cmocka_unit_test(test_zip64_record_out_of_place),
