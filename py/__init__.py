@@ -47,7 +47,6 @@ from .staging import stage
 from .target import Target
 
 
-
 def run(request):
     answer = {"status": "ok", "action": "none", "message": "", "pip_version": "",
               "pip_exit_code": -1, "signal": 0, "scripts": [], "files": 0, "target": None}
