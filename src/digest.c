@@ -17,7 +17,7 @@ static void sha256(const void *data, size_t len, uint8_t md[SHA256_DIGEST_SIZE])
     sha256_digest(&ctx, SHA256_DIGEST_SIZE, md);
 }
 
-int sha256_hex(const void *data, size_t len, char out[SHA256_HEX_SIZE])
+void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_SIZE])
 {
     static const char hex[] = "0123456789abcdef";
     uint8_t md[SHA256_DIGEST_SIZE];
@@ -27,7 +27,6 @@ int sha256_hex(const void *data, size_t len, char out[SHA256_HEX_SIZE])
         out[2 * i + 1] = hex[md[i] & 0xf];
     }
     out[64] = '\0';
-    return 0;
 }
 
 int sha256_record(const void *data, size_t len, char out[SHA256_RECORD_SIZE])

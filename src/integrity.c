@@ -127,8 +127,10 @@ int integrity_end(struct integrity_job *job, char *version, size_t version_len, 
     int rc = integrity_runtime_checked(job, err, errlen);
     if (join_check(&job->wheel) == 0)
         snprintf(version, version_len, "%s", job->wheel.version);
-    else if (rc == 0)
-        snprintf(err, errlen, "%s", job->wheel.err), rc = -1;
+    else if (rc == 0) {
+        snprintf(err, errlen, "%s", job->wheel.err);
+        rc = -1;
+    }
     free(job);
     return rc;
 }

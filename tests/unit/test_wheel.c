@@ -94,7 +94,7 @@ static void test_sha256_hex_vectors(void **state)
     for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
         char out[SHA256_HEX_SIZE + 8];
         memset(out, 'X', sizeof out);
-        assert_int_equal(sha256_hex(vectors[i].data, vectors[i].len, out), 0);
+        sha256_hex(vectors[i].data, vectors[i].len, out);
         assert_string_equal(out, vectors[i].hex);
         assert_int_equal(out[SHA256_HEX_SIZE], 'X'); /* nothing written past the size */
     }
@@ -108,7 +108,7 @@ static void test_sha256_hex_million_a(void **state)
     assert_non_null(a);
     memset(a, 'a', n);
     char out[SHA256_HEX_SIZE];
-    assert_int_equal(sha256_hex(a, n, out), 0);
+    sha256_hex(a, n, out);
     assert_string_equal(out, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
     char rec[SHA256_RECORD_SIZE];
     assert_int_equal(sha256_record(a, n, rec), 0);
