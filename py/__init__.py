@@ -2,10 +2,10 @@
 
 The host calls run(request) once, with the embedded wheel written to its private temporary
 directory (this package and pip are imported from the runtime archive in memory, importer.py)
-and the environment prepared as ensurepip prepares it. run() decides what to do the way `pip install pip` would, has pip's own installer install
-the wheel into a staging directory inside the target, and commits it (transaction.py). It
-answers with a dict; it never raises and never prints a traceback: failures are a kind and a
-sentence.
+and the environment prepared as ensurepip prepares it. run() decides what to do the way
+`pip install pip` would, has pip's own installer install the wheel into a staging directory
+inside the target, and commits it (transaction.py). It answers with a dict; it never raises
+and never prints a traceback: failures are a kind and a sentence.
 
 request: command ("install" | "uninstall"), wheel, pip_version (of the wheel), root
 (or None), upgrade, user, verbosity, compile, script_interpreter (or None), lock_timeout.

@@ -62,15 +62,6 @@ static char *dir_name(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
-/* path with its last component cut off, in place. */
-static char *dir_name_buf(char *path)
-{
-    char *slash = strrchr(path, '/');
-    if (slash != NULL && slash != path)
-        *slash = '\0';
-    return path;
-}
-
 static int is_file(const char *path)
 {
     struct stat st;
@@ -274,14 +265,15 @@ static int find_version(struct target *t, int major, int minor, char *err, size_
  * to its base's), if it holds os.py. */
 static char *find_stdlib(const struct target *t)
 {
-    char real[PATH_MAX], path[PATH_MAX + 64];
+    char real[PATH_MAX], dir[PATH_MAX + 32], os_py[PATH_MAX + 40];
     if (realpath(t->python, real) == NULL)
         return NULL;
     char *bin = dir_name(real), *prefix = bin != NULL ? dir_name(bin) : NULL;
     char *found = NULL;
     if (prefix != NULL) {
-        snprintf(path, sizeof path, "%s/lib/python%d.%d/os.py", prefix, t->major, t->minor);
-        if (is_file(path) && realpath(dir_name_buf(path), real) != NULL)
+        snprintf(dir, sizeof dir, "%s/lib/python%d.%d", prefix, t->major, t->minor);
+        snprintf(os_py, sizeof os_py, "%s/os.py", dir);
+        if (is_file(os_py) && realpath(dir, real) != NULL)
             found = strdup(real);
     }
     free(bin);
