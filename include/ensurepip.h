@@ -56,7 +56,7 @@ enum ensurepip_action {
 struct ensurepip_options {
     const char *python;  /* target: an interpreter or a venv directory; NULL: $VIRTUAL_ENV,
                             else the Python this library was built for */
-    const char *root;    /* install everything relative to this directory; NULL or "": none */
+    const char *root;    /* install everything relative to this directory; NULL: none ("" is refused) */
     int upgrade;         /* replace an older installed pip */
     int user;            /* install into the user scheme */
     int altinstall;      /* make only the pipX.Y script */

@@ -18,6 +18,11 @@ int options_check(const struct ensurepip_options *opts, enum run_command command
         snprintf(err, errlen, "the target python is an empty path");
         return -1;
     }
+    /* An unset variable in a build script ("--root $ROOTFS") must not mean the build host. */
+    if (opts->root != NULL && opts->root[0] == '\0') {
+        snprintf(err, errlen, "the root is an empty path (for no root, leave the option out)");
+        return -1;
+    }
     if (opts->quiet && opts->verbosity > 0) {
         snprintf(err, errlen, "quiet and verbose contradict each other");
         return -1;

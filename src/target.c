@@ -2,9 +2,10 @@
 
 #include "target.h"
 
+#include "rootpath.h"
+
 #include <errno.h>
 #include <dirent.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,23 +63,53 @@ static char *dir_name(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
-static int is_file(const char *path)
+/* Where path is read: itself, or for a target inside a root, the path with its links resolved
+ * as the final system will resolve them (rootpath.h), so that no link leads out of the root. */
+static char *on_disk(const struct target *t, const char *path)
 {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (t->root == NULL)
+        return strdup(path);
+    char *final = rootpath_resolve(t->root, path + strlen(t->root));
+    char *where = final != NULL ? rootpath_join(t->root, final) : NULL;
+    free(final);
+    return where;
 }
 
-static int is_executable_file(const char *path)
+/* realpath(), the root's way for a target inside one. */
+static char *real_path(const struct target *t, const char *path)
 {
-    return is_file(path) && access(path, X_OK) == 0;
+    return t->root == NULL ? realpath(path, NULL) : on_disk(t, path);
+}
+
+static int stat_on_disk(const struct target *t, const char *path, struct stat *st)
+{
+    char *where = on_disk(t, path);
+    int rc = where != NULL ? stat(where, st) : -1;
+    free(where);
+    return rc;
+}
+
+static int is_file(const struct target *t, const char *path)
+{
+    struct stat st;
+    return stat_on_disk(t, path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int is_executable_file(const struct target *t, const char *path)
+{
+    char *where = on_disk(t, path);
+    int rc = where != NULL && is_file(t, path) && access(where, X_OK) == 0;
+    free(where);
+    return rc;
 }
 
 /* Reads "key = value" from a pyvenv.cfg into value. Returns 0 if found. */
-static int venv_config(const char *venv, const char *key, char *value, size_t len)
+static int venv_config(const struct target *t, const char *venv, const char *key, char *value, size_t len)
 {
-    char *cfg = join(venv, "pyvenv.cfg");
-    FILE *f = cfg != NULL ? fopen(cfg, "r") : NULL;
+    char *cfg = join(venv, "pyvenv.cfg"), *where = cfg != NULL ? on_disk(t, cfg) : NULL;
+    FILE *f = where != NULL ? fopen(where, "r") : NULL;
     free(cfg);
+    free(where);
     if (f == NULL)
         return -1;
     char line[4096];
@@ -126,40 +157,56 @@ static int parse_version(const char *text, int *major, int *minor)
     return 0;
 }
 
-/* The version of the installation at prefix, from the name of its lib/pythonX.Y/os.py.
- * Prefers the wanted version if several are there. (A directory scan, not glob(): the prefix
- * may hold glob's metacharacters.) */
-static int prefix_version(const char *prefix, int want_major, int want_minor, int *major, int *minor)
+/* Whether dir/pythonX.Y holds a standard library: os.py, or os.pyc where it was installed
+ * without sources (as CPython's own start-up accepts, and Buildroot installs by default). */
+static int has_stdlib(const struct target *t, const char *libdir, const char *name)
+{
+    static const char *const landmarks[] = {"os.py", "os.pyc"};
+    int found = 0;
+    for (size_t i = 0; i < 2 && !found; i++) {
+        size_t n = strlen(libdir) + strlen(name) + strlen(landmarks[i]) + 3;
+        char *path = malloc(n);
+        if (path == NULL)
+            return 0;
+        snprintf(path, n, "%s/%s/%s", libdir, name, landmarks[i]);
+        found = is_file(t, path);
+        free(path);
+    }
+    return found;
+}
+
+/* The version of the installation at prefix, from the name of its lib/pythonX.Y holding a
+ * standard library. Prefers the wanted version if several are there. (A directory scan, not
+ * glob(): the prefix may hold glob's metacharacters.) */
+static int prefix_version(const struct target *t, const char *prefix, int want_major, int want_minor, int *major,
+                          int *minor)
 {
     static const char *const libdirs[] = {"lib", "lib64"};
-    char path[PATH_MAX];
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(path, sizeof path, "%s/%s/python%d.%d/os.py", prefix, libdirs[i], want_major, want_minor);
-        if (is_file(path)) {
+    char wanted[32];
+    snprintf(wanted, sizeof wanted, "python%d.%d", want_major, want_minor);
+    int rc = -1;
+    for (size_t i = 0; i < 2 && rc != 0; i++) {
+        char *libdir = join(prefix, libdirs[i]);
+        if (libdir != NULL && has_stdlib(t, libdir, wanted)) {
             *major = want_major;
             *minor = want_minor;
-            return 0;
+            rc = 0;
         }
+        free(libdir);
     }
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(path, sizeof path, "%s/%s", prefix, libdirs[i]);
-        DIR *dir = opendir(path);
-        if (dir == NULL)
-            continue;
-        int found = -1;
-        for (struct dirent *e; found != 0 && (e = readdir(dir)) != NULL;) {
-            char os_py[PATH_MAX + 300];
-            if (strncmp(e->d_name, "python", 6) != 0 || parse_version(e->d_name + 6, major, minor) != 0)
-                continue;
-            if ((size_t)snprintf(os_py, sizeof os_py, "%s/%s/os.py", path, e->d_name) < sizeof os_py
-                && is_file(os_py))
-                found = 0;
-        }
-        closedir(dir);
-        if (found == 0)
-            return 0;
+    for (size_t i = 0; i < 2 && rc != 0; i++) {
+        char *libdir = join(prefix, libdirs[i]), *where = libdir != NULL ? on_disk(t, libdir) : NULL;
+        DIR *dir = where != NULL ? opendir(where) : NULL;
+        free(where);
+        for (struct dirent *e; dir != NULL && rc != 0 && (e = readdir(dir)) != NULL;)
+            if (strncmp(e->d_name, "python", 6) == 0 && parse_version(e->d_name + 6, major, minor) == 0
+                && has_stdlib(t, libdir, e->d_name))
+                rc = 0;
+        if (dir != NULL)
+            closedir(dir);
+        free(libdir);
     }
-    return -1;
+    return rc;
 }
 
 static const char *describe(enum target_source source)
@@ -176,12 +223,12 @@ static const char *describe(enum target_source source)
 static int find_interpreter(struct target *t, char *path, char *err, size_t errlen)
 {
     struct stat st;
-    if (stat(path, &st) != 0)
+    if (stat_on_disk(t, path, &st) != 0)
         return fail(err, errlen, TARGET_UNUSABLE, errno == ENOENT ? "%s: %s does not exist" : "%s: cannot reach %s: %s",
                     describe(t->source), path, strerror(errno));
     if (S_ISDIR(st.st_mode)) {
         char *cfg = join(path, "pyvenv.cfg");
-        int venv = cfg != NULL && is_file(cfg);
+        int venv = cfg != NULL && is_file(t, cfg);
         free(cfg);
         if (!venv)
             return fail(err, errlen, TARGET_UNUSABLE,
@@ -190,7 +237,7 @@ static int find_interpreter(struct target *t, char *path, char *err, size_t errl
         static const char *const names[] = {"bin/python", "bin/python3"};
         for (size_t i = 0; i < 2 && t->python == NULL; i++) {
             char *python = join(path, names[i]);
-            if (python != NULL && is_executable_file(python))
+            if (python != NULL && is_executable_file(t, python))
                 t->python = python;
             else
                 free(python);
@@ -202,7 +249,7 @@ static int find_interpreter(struct target *t, char *path, char *err, size_t errl
         t->venv = path;
         return TARGET_OK;
     }
-    if (!S_ISREG(st.st_mode) || access(path, X_OK) != 0)
+    if (!S_ISREG(st.st_mode) || !is_executable_file(t, path))
         return fail(err, errlen, TARGET_UNUSABLE, "%s: %s is not an executable file",
                     describe(t->source), path);
     t->python = path;
@@ -211,7 +258,7 @@ static int find_interpreter(struct target *t, char *path, char *err, size_t errl
     const char *dirs[] = {bin, up};
     for (size_t i = 0; i < 2 && t->venv == NULL; i++) {
         char *cfg = dirs[i] != NULL ? join(dirs[i], "pyvenv.cfg") : NULL;
-        if (cfg != NULL && is_file(cfg))
+        if (cfg != NULL && is_file(t, cfg))
             t->venv = strdup(dirs[i]);
         free(cfg);
     }
@@ -222,16 +269,19 @@ static int find_interpreter(struct target *t, char *path, char *err, size_t errl
 
 static int find_version(struct target *t, int major, int minor, char *err, size_t errlen)
 {
-    char value[PATH_MAX];
+    char value[4096];  /* a pyvenv.cfg line's value; venv_config() refuses longer ones */
     if (t->venv != NULL) {
-        if ((venv_config(t->venv, "version", value, sizeof value) == 0
-             || venv_config(t->venv, "version_info", value, sizeof value) == 0)
+        if ((venv_config(t, t->venv, "version", value, sizeof value) == 0
+             || venv_config(t, t->venv, "version_info", value, sizeof value) == 0)
             && parse_version(value, &t->major, &t->minor) == 0)
             return TARGET_OK;
         /* No version line: judge by the base installation it was made from. */
-        if (venv_config(t->venv, "home", value, sizeof value) == 0) {
-            char *prefix = dir_name(value);
-            int rc = prefix != NULL ? prefix_version(prefix, major, minor, &t->major, &t->minor) : -1;
+        if (venv_config(t, t->venv, "home", value, sizeof value) == 0) {
+            /* home names a directory of the final system: inside the root, if there is one */
+            char *home = t->root != NULL ? rootpath_join(t->root, value) : strdup(value);
+            char *prefix = home != NULL ? dir_name(home) : NULL;
+            free(home);
+            int rc = prefix != NULL ? prefix_version(t, prefix, major, minor, &t->major, &t->minor) : -1;
             free(prefix);
             if (rc == 0)
                 return TARGET_OK;
@@ -240,49 +290,50 @@ static int find_version(struct target *t, int major, int minor, char *err, size_
                     "cannot tell which Python version the virtual environment %s is: its pyvenv.cfg "
                     "has no version line", t->venv);
     }
-    char real[PATH_MAX];
-    if (realpath(t->python, real) == NULL)
+    char *real = real_path(t, t->python);
+    if (real == NULL)
         return fail(err, errlen, TARGET_UNUSABLE, "%s: cannot resolve %s: %s", describe(t->source),
                     t->python, strerror(errno));
     /* A prefix with a standard library around it is not enough (/bin/sh sits in /usr/bin too):
      * the interpreter is named python-something, as every CPython installs it. */
     const char *base = strrchr(real, '/');
-    if (strncmp(base != NULL ? base + 1 : real, "python", 6) != 0)
-        return fail(err, errlen, TARGET_UNUSABLE, "%s: %s is not a Python interpreter (it is %s)",
-                    describe(t->source), t->python, real);
+    if (strncmp(base != NULL ? base + 1 : real, "python", 6) != 0) {
+        fail(err, errlen, TARGET_UNUSABLE, "%s: %s is not a Python interpreter (it is %s)",
+             describe(t->source), t->python, real);
+        free(real);
+        return TARGET_UNUSABLE;
+    }
     char *bin = dir_name(real), *prefix = bin != NULL ? dir_name(bin) : NULL;
-    int rc = prefix != NULL ? prefix_version(prefix, major, minor, &t->major, &t->minor) : -1;
+    int rc = prefix != NULL ? prefix_version(t, prefix, major, minor, &t->major, &t->minor) : -1;
     if (rc != 0)
         fail(err, errlen, TARGET_UNUSABLE,
-             "%s: %s does not look like a Python installation (no %s/lib/python3.*/os.py)",
+             "%s: %s does not look like a Python installation (no %s/lib/python3.*/os.py or os.pyc)",
              describe(t->source), t->python, prefix != NULL ? prefix : "?");
+    free(real);
     free(bin);
     free(prefix);
     return rc == 0 ? TARGET_OK : TARGET_UNUSABLE;
 }
 
-/* PREFIX/lib/pythonX.Y of the interpreter file's real path (a venv's python is a symbolic link
- * to its base's), if it holds os.py. */
-static char *find_stdlib(const struct target *t)
+/* The root, if the interpreter lies inside it: then the target is read as the final system
+ * will see it. */
+static int find_root(struct target *t, const char *root, const char *path)
 {
-    char real[PATH_MAX], dir[PATH_MAX + 32], os_py[PATH_MAX + 40];
-    if (realpath(t->python, real) == NULL)
-        return NULL;
-    char *bin = dir_name(real), *prefix = bin != NULL ? dir_name(bin) : NULL;
-    char *found = NULL;
-    if (prefix != NULL) {
-        snprintf(dir, sizeof dir, "%s/lib/python%d.%d", prefix, t->major, t->minor);
-        snprintf(os_py, sizeof os_py, "%s/os.py", dir);
-        if (is_file(os_py) && realpath(dir, real) != NULL)
-            found = strdup(real);
-    }
-    free(bin);
-    free(prefix);
-    return found;
+    if (root == NULL)
+        return 0;
+    char *abs = absolute(root);
+    if (abs == NULL)
+        return -1;
+    size_t n = strlen(abs);
+    if (strcmp(abs, "/") != 0 && strncmp(path, abs, n) == 0 && path[n] == '/')
+        t->root = abs;
+    else
+        free(abs);
+    return 0;
 }
 
-int target_resolve(struct target *t, const char *requested, int major, int minor, char *err,
-                   size_t errlen)
+int target_resolve(struct target *t, const char *requested, const char *root, int major, int minor,
+                   char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
     const char *chosen = requested;
@@ -298,8 +349,10 @@ int target_resolve(struct target *t, const char *requested, int major, int minor
         }
     }
     char *path = absolute(chosen);
-    if (path == NULL)
+    if (path == NULL || find_root(t, root, path) != 0) {
+        free(path);
         return fail(err, errlen, TARGET_UNUSABLE, "cannot make %s absolute: %s", chosen, strerror(errno));
+    }
     int rc = find_interpreter(t, path, err, errlen);
     if (t->python != path && t->venv != path)
         free(path);
@@ -311,8 +364,6 @@ int target_resolve(struct target *t, const char *requested, int major, int minor
                   "built for %d.%d (configure --with-python=/path/to/python%d.%d)",
                   t->venv != NULL ? t->venv : t->python, t->major, t->minor, major, minor,
                   t->major, t->minor, t->major, t->minor);
-    if (rc == TARGET_OK)
-        t->stdlib = find_stdlib(t);
     if (rc != TARGET_OK)
         target_free(t);
     return rc;
@@ -323,6 +374,6 @@ void target_free(struct target *t)
     if (t->venv != t->python)
         free(t->venv);
     free(t->python);
-    free(t->stdlib);
-    t->python = t->venv = t->stdlib = NULL;
+    free(t->root);
+    t->python = t->venv = t->root = NULL;
 }

@@ -15,17 +15,18 @@ struct target {
     char *venv;                  /* the venv directory, or NULL for a base installation */
     int major, minor;            /* the target's version, as found on disk */
     enum target_source source;
-    char *stdlib;                /* the standard library the interpreter file sits beside
-                                    (PREFIX/lib/pythonX.Y of its real path), or NULL */
+    char *root;                  /* the --root the interpreter lies inside, made absolute (its
+                                    files are then read as the final system will see them), or
+                                    NULL */
 };
 
 enum target_error { TARGET_OK = 0, TARGET_UNUSABLE = -1, TARGET_OTHER_VERSION = -2 };
 
-/* Resolves the target; requested may be NULL. The target must be major.minor, the version of
- * the embedded libpython. Returns TARGET_OK, or an error with a message naming the path (and
- * both versions for TARGET_OTHER_VERSION). */
-int target_resolve(struct target *t, const char *requested, int major, int minor, char *err,
-                   size_t errlen);
+/* Resolves the target; requested and root (--root) may be NULL. The target must be major.minor,
+ * the version of the embedded libpython. Returns TARGET_OK, or an error with a message naming
+ * the path (and both versions for TARGET_OTHER_VERSION). */
+int target_resolve(struct target *t, const char *requested, const char *root, int major, int minor,
+                   char *err, size_t errlen);
 
 void target_free(struct target *t);
 

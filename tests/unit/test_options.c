@@ -109,7 +109,7 @@ static void test_altinstall_or_default_pip_alone(void **state)
 static void test_valid_install_combinations(void **state)
 {
     (void)state;
-    static const char *const roots[] = {NULL, "", "/tmp/stage", "relative/root"};
+    static const char *const roots[] = {NULL, "/tmp/stage", "relative/root"};
     static const char *const pythons[] = {NULL, "/usr/bin/python3.11", "venv", "/does/not/exist"};
     for (int bits = 0; bits < 16; bits++) {
         for (size_t r = 0; r < sizeof roots / sizeof roots[0]; r++) {
@@ -159,6 +159,18 @@ static void test_empty_python_refused(void **state)
         opts.python = "/usr/bin/python3";
         expect_ok(&opts, both_commands[c]);
         opts.python = " "; /* odd, but a path */
+        expect_ok(&opts, both_commands[c]);
+    }
+}
+
+static void test_empty_root_refused(void **state)
+{
+    (void)state;
+    for (size_t c = 0; c < 2; c++) {
+        struct ensurepip_options opts = defaults();
+        opts.root = ""; /* an unset variable in a build script: never the build host */
+        expect_refused(&opts, both_commands[c], "the root is an empty path");
+        opts.root = "/";
         expect_ok(&opts, both_commands[c]);
     }
 }
@@ -426,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_valid_install_combinations),
         cmocka_unit_test(test_negative_verbosity_refused),
         cmocka_unit_test(test_empty_python_refused),
+        cmocka_unit_test(test_empty_root_refused),
         cmocka_unit_test(test_uninstall_refuses_install_options),
         cmocka_unit_test(test_uninstall_accepts_its_options),
         cmocka_unit_test(test_report_path),

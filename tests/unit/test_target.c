@@ -20,6 +20,7 @@
 
 #include "testutil.h"
 
+#include "rootpath.h"
 #include "target.h"
 
 #define ERRLEN 2048
@@ -171,7 +172,7 @@ static void make_prefix(const char *rel, const char *libdir, const char *version
 static void resolve_ok(struct target *t, const char *requested)
 {
     char err[ERRLEN] = "";
-    int rc = target_resolve(t, requested, 3, 11, err, sizeof err);
+    int rc = target_resolve(t, requested, NULL, 3, 11, err, sizeof err);
     if (rc != TARGET_OK)
         fail_msg("target_resolve(%s) = %d: %s", requested ? requested : "NULL", rc, err);
     assert_non_null(t->python);
@@ -184,7 +185,7 @@ static void resolve_error(const char *requested, int want_rc, const char *want, 
 {
     struct target t;
     char err[ERRLEN] = "";
-    int rc = target_resolve(&t, requested, 3, 11, err, sizeof err);
+    int rc = target_resolve(&t, requested, NULL, 3, 11, err, sizeof err);
     if (rc != want_rc) {
         char got[ERRLEN];
         pathf(got, sizeof got, "%s", rc == TARGET_OK ? t.python : err);
@@ -478,6 +479,67 @@ static void test_base_installation(void **state)
     target_free(&t);
 }
 
+static void test_base_installation_without_sources(void **state)
+{
+    (void)state;
+    /* Buildroot's default: a .pyc-only standard library, whose landmark is os.pyc */
+    make_executable("prefix/bin/python3.11");
+    write_file("prefix/lib/python3.11/os.pyc", "bytecode", 0644);
+    struct target t;
+    resolve_ok(&t, at("prefix/bin/python3.11"));
+    assert_int_equal(t.minor, 11);
+    target_free(&t);
+}
+
+/* A root whose interpreter is reached through an absolute link, as image trees have them: it
+ * is read inside the root, never from the build host's /usr. */
+static void test_interpreter_inside_a_root(void **state)
+{
+    (void)state;
+    make_prefix("root/usr", "lib", "3.11");
+    make_symlink("usr/bin", "root/bin");
+    make_symlink("/usr/bin/python3.11", "root/usr/bin/python3");
+    struct target t;
+    char err[ERRLEN];
+    assert_int_equal(target_resolve(&t, at("root/bin/python3"), at("root"), 3, 11, err, sizeof err), TARGET_OK);
+    assert_string_equal(t.python, at("root/bin/python3"));
+    assert_string_equal(t.root, at("root"));
+    assert_int_equal(t.minor, 11);
+    target_free(&t);
+    /* without the root, the same link leads to the host's file, which is another thing */
+    make_prefix("other", "lib", "3.11");
+    assert_int_equal(target_resolve(&t, at("other/bin/python3.11"), at("root"), 3, 11, err, sizeof err),
+                     TARGET_OK);
+    assert_null(t.root);
+    target_free(&t);
+}
+
+static void test_root_paths_resolve_inside_the_root(void **state)
+{
+    (void)state;
+    make_dir("root/usr/lib");
+    make_dir("root/srv/local");
+    make_symlink("/srv/local", "root/usr/local");
+    make_symlink("../../..", "root/usr/lib/up");
+    make_symlink("loop", "root/loop");
+    char *p = rootpath_resolve(at("root"), "/usr/local/lib/python3.11/dist-packages");
+    assert_string_equal(p, "/srv/local/lib/python3.11/dist-packages");
+    free(p);
+    p = rootpath_resolve(at("root"), "/usr/lib/up/../../etc");
+    assert_string_equal(p, "/etc");
+    free(p);
+    p = rootpath_resolve(NULL, "/a/./b//c/..");
+    assert_string_equal(p, "/a/b");
+    free(p);
+    errno = 0;
+    assert_null(rootpath_resolve(at("root"), "/loop/x"));
+    assert_int_equal(errno, ELOOP);
+    assert_null(rootpath_resolve(at("root"), "relative"));
+    p = rootpath_join(at("root"), "/srv");
+    assert_string_equal(p, at("root/srv"));
+    free(p);
+}
+
 static void test_base_installation_through_symlinks(void **state)
 {
     (void)state;
@@ -646,7 +708,7 @@ static void test_default_target(void **state)
             assert_int_equal(unsetenv("VIRTUAL_ENV"), 0);
         struct target t;
         char err[ERRLEN] = "";
-        int rc = target_resolve(&t, NULL, major, minor, err, sizeof err);
+        int rc = target_resolve(&t, NULL, NULL, major, minor, err, sizeof err);
         if (rc != TARGET_OK)
             fail_msg("default target: %s", err);
         assert_int_equal(t.source, TARGET_FROM_BUILD);
@@ -663,7 +725,7 @@ static void test_short_error_buffer(void **state)
     char err[32];
     memset(err, 'X', sizeof err);
     struct target t;
-    assert_int_equal(target_resolve(&t, at("missing"), 3, 11, err, 12), TARGET_UNUSABLE);
+    assert_int_equal(target_resolve(&t, at("missing"), NULL, 3, 11, err, 12), TARGET_UNUSABLE);
     assert_int_equal(strlen(err), 11);
     for (size_t i = 12; i < sizeof err; i++)
         assert_int_equal(err[i], 'X');
@@ -692,6 +754,9 @@ int main(void)
         T(test_unreachable_path),
         T(test_not_an_executable_file),
         T(test_base_installation),
+        T(test_base_installation_without_sources),
+        T(test_interpreter_inside_a_root),
+        T(test_root_paths_resolve_inside_the_root),
         T(test_base_installation_through_symlinks),
         T(test_base_installation_lib64),
         T(test_base_installation_other_version),
