@@ -1,36 +1,57 @@
 """Build the runtime archive that ensurepip embeds beside the pip wheel.
 
-Usage: python3.X mkruntime.py WHEEL GLUE_DIR OUTPUT
+Usage: python3.X mkruntime.py WHEEL GLUE_DIR BOOT OUTPUT
 
 Run at build time by the Python the project is built against, so the bytecode is that version's.
-The archive holds, as sourceless .pyc files (PEP 552 unchecked-hash, legacy layout):
+The archive is everything the embedded interpreter imports: it is the interpreter's whole
+sys.path (a zipimport entry), so nothing is imported from the target, a --root or the build
+machine's disk at run time. It holds, as sourceless .pyc files (PEP 552 unchecked-hash, legacy
+layout):
   * every module of the pip wheel, so that importing pip at run time loads bytecode instead of
     compiling some 350 modules from source, and so that the .pyc files installed into the target
     are made from this bytecode instead of compiling 500 files. Their code objects name the file
     "<ensurepip:RELATIVE/PATH.py>", a string the marshal data holds exactly once (later uses are
     references), which the install replaces by the file's final path;
-  * the glue package from py/ (ensurepip_glue), which drives pip's installer.
+  * the glue package from py/ (ensurepip_glue), which drives pip's installer, and BOOT as the
+    top-level module ensurepip_boot, which the host imports first;
+  * the part of this Python's standard library that the glue and pip import (their import
+    closure, found with modulefinder, plus the codecs and the sysconfig data that are imported
+    by name), and the extension modules of that closure that this Python's libpython does not
+    have built in, as they are (_ensurepip_ext/), listed in the generated module
+    ensurepip_manifest;
 Data files of the wheel (certifi's cacert.pem, ...) are kept as they are. The wheel's
 *.dist-info is left out on purpose: a zip on sys.path holding pip's dist-info would count as an
 installed pip (pip's importlib metadata backend), and pip would then refuse to install itself.
 
-The entries are stored, not deflated: the install reads some 500 of them straight out of the
-archive in memory (py/bytecode.py), and imports need not inflate anything either.
-The output is deterministic: sorted entries, fixed timestamps, fixed permissions.
+The entries are stored, not deflated: imports and the install read them straight out of the
+archive. The output is deterministic: sorted entries, fixed timestamps, fixed permissions.
 """
 
 import base64
 import csv
 import hashlib
+import importlib.machinery
 import importlib.util
 import io
 import marshal
+import modulefinder
 import os
+import shutil
+import subprocess
 import sys
+import sysconfig
+import tempfile
 import zipfile
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 PYC_FLAGS_UNCHECKED_HASH = 0b01
+EXTENSION_DIR = "_ensurepip_ext"
+# What no import of the glue's or pip's installer reaches, though modulefinder would follow it;
+# and _decimal: libmpdec prints a warning each time it is initialized after the first in a
+# process (a library caller's second call), and decimal (imported only by http.client, which
+# pip's vendored distlib imports) is the same module from _pydecimal.
+NOT_NEEDED = ["tkinter", "test", "idlelib", "lib2to3", "ensurepip", "pydoc", "doctest",
+              "unittest", "turtle", "turtledemo", "pydoc_data", "readline", "_decimal"]
 
 
 def sourceless_pyc(source, filename):
@@ -85,31 +106,164 @@ def check_record(wheel):
     return None
 
 
-def archive_members(wheel_path, glue_dir):
+def wheel_members(wheel):
+    for info in wheel.infolist():
+        name = info.filename
+        if name.endswith("/") or name.split("/", 1)[0].endswith(".dist-info"):
+            continue
+        data = wheel.read(info)
+        if name.endswith(".py"):
+            yield name[:-3] + ".pyc", retargetable_pyc(data, name)
+        else:
+            yield name, data
+
+
+# What the glue uses of pip's internals (py/): a pip whose internals no longer fit must fail the
+# build with one line, not a user's run.
+PIP_INTERNALS = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from pip._internal.locations import get_scheme
+from pip._internal.metadata import get_environment
+from pip._internal.models.scheme import SCHEME_KEYS, Scheme
+from pip._internal.operations.install import wheel
+from pip._internal.utils.virtualenv import virtualenv_no_global
+from pip._vendor.packaging.version import parse
+for name in ("install_wheel", "PipScriptMaker"):
+    getattr(wheel, name)
+for name in ("_get_shebang", "executable"):
+    getattr(wheel.PipScriptMaker, name)
+get_scheme("pip", user=False, home=None, root=None, isolated=True, prefix=None)
+"""
+
+
+def check_pip_fits(unpacked, wheel_path):
+    """Refuses a pip that cannot run on this Python, or whose internals the glue uses are
+    gone (pip 23.0.1 on 3.12: pkgutil.ImpImporter)."""
+    probe = subprocess.run([sys.executable, "-I", "-c", PIP_INTERNALS, unpacked], capture_output=True, text=True)
+    if probe.returncode != 0:
+        lines = [line for line in probe.stderr.strip().splitlines() if line.strip()]
+        raise SystemExit(f"mkruntime: {os.path.basename(wheel_path)} cannot run on Python "
+                         f"{sys.version.split()[0]}: {lines[-1] if lines else 'it fails'}; "
+                         "configure another pip wheel (--with-pip-wheel)")
+
+
+def stdlib_dirs():
+    """This Python's own library directories: its sys.path without site-packages and the
+    current directory."""
+    paths = sysconfig.get_paths()
+    site_dirs = {os.path.normpath(paths["purelib"]), os.path.normpath(paths["platlib"])}
+    return [p for p in sys.path[1:]
+            if p and os.path.isdir(p) and os.path.normpath(p) not in site_dirs
+            and not p.rstrip("/").endswith(("site-packages", "dist-packages"))]
+
+
+def import_closure(wheel, glue_parent, boot):
+    """The standard library modules the glue and pip import: {name: (path, is_package)}, and
+    the extension modules among them that are not built in: {name: path}."""
+    with tempfile.TemporaryDirectory() as unpacked:
+        wheel.extractall(unpacked)
+        check_pip_fits(unpacked, wheel.filename)
+        boot_dir = os.path.dirname(os.path.abspath(boot))
+        finder = modulefinder.ModuleFinder(path=[unpacked, glue_parent] + stdlib_dirs(),
+                                           excludes=NOT_NEEDED)
+        finder.import_hook("ensurepip_glue")
+        finder.run_script(boot)
+        finder.import_hook("traceback")  # the host prints a traceback with it at -vv
+        finder.import_hook(sysconfig._get_sysconfigdata_name())  # imported by name
+        for package in IMPORTED_BY_NAME:
+            try:
+                finder.import_hook(package)
+            except ImportError:
+                continue  # not in this Python (distutils in 3.12+)
+            directory = os.path.dirname(finder.modules[package].__file__)
+            for entry in sorted(os.listdir(directory)):
+                path = os.path.join(directory, entry)
+                if entry.endswith(".py") and entry != "__init__.py" and not _east_asian(path):
+                    finder.import_hook(f"{package}.{entry[:-3]}")
+        ours = (os.path.realpath(unpacked), os.path.realpath(glue_parent), os.path.realpath(boot_dir))
+        modules, extensions = {}, {}
+        for name, module in finder.modules.items():
+            path = module.__file__
+            if path is None or os.path.realpath(path).startswith(ours):
+                continue  # built in or frozen, or pip's and ours (added whole)
+            if path.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+                extensions[name] = path
+            elif path.endswith(".py"):
+                modules[name] = (path, module.__path__ is not None)
+    return modules, extensions
+
+
+# Packages whose modules are imported by name at run time, which modulefinder cannot see: the
+# codecs, and distutils' commands (pip's scheme code on 3.8 and 3.9).
+IMPORTED_BY_NAME = ["encodings", "distutils.command"]
+
+
+def _east_asian(codec):
+    """The CJK codecs (a megabyte of tables in extension modules) decode nothing pip's
+    metadata or a path is written in here (UTF-8)."""
+    with open(codec, "rb") as f:
+        return b"_multibytecodec" in f.read()
+
+
+def stdlib_members(modules, extensions):
+    for name, (path, is_package) in sorted(modules.items()):
+        relative = name.replace(".", "/") + ("/__init__" if is_package else "")
+        with open(path, "rb") as f:
+            yield relative + ".pyc", sourceless_pyc(f.read(), f"<stdlib>/{relative}.py")
+    table = {}
+    for name, path in sorted(extensions.items()):
+        member = f"{EXTENSION_DIR}/{name}{os.path.splitext(path)[1]}"
+        table[name] = member
+        yield member, without_debug_info(path)
+    manifest = (f"# Generated by build-aux/mkruntime.py.\n"
+                f"EXTENSIONS = {table!r}\n"
+                f"SYSCONFIGDATA = {sysconfig._get_sysconfigdata_name()!r}\n").encode()
+    yield "ensurepip_manifest.pyc", sourceless_pyc(manifest, "<ensurepip>/ensurepip_manifest.py")
+
+
+def without_debug_info(path):
+    """An extension module's bytes without its debugging sections (pyenv's builds keep them:
+    two thirds of the size, hashed at every run for nothing)."""
+    strip = shutil.which("strip")
+    if strip is not None:
+        with tempfile.TemporaryDirectory() as scratch:
+            stripped = os.path.join(scratch, os.path.basename(path))
+            if subprocess.run([strip, "--strip-debug", "-o", stripped, path], capture_output=True).returncode == 0:
+                with open(stripped, "rb") as f:
+                    return f.read()
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def glue_members(glue_dir, boot):
+    for entry in sorted(os.listdir(glue_dir)):
+        if entry.endswith(".py"):
+            with open(os.path.join(glue_dir, entry), "rb") as f:
+                source = f.read()
+            name = "ensurepip_glue/" + entry
+            yield name[:-3] + ".pyc", sourceless_pyc(source, name)
+    with open(boot, "rb") as f:
+        yield "ensurepip_boot.pyc", sourceless_pyc(f.read(), "ensurepip_boot.py")
+
+
+def archive_members(wheel_path, glue_dir, boot):
     """Yield (archive name, bytes) for everything the runtime archive holds."""
     with zipfile.ZipFile(wheel_path) as wheel:
         problem = check_record(wheel)
         if problem:
             raise SystemExit(f"mkruntime: refusing {wheel_path}: {problem}")
-        for info in wheel.infolist():
-            name = info.filename
-            if name.endswith("/") or name.split("/", 1)[0].endswith(".dist-info"):
-                continue
-            data = wheel.read(info)
-            if name.endswith(".py"):
-                yield name[:-3] + ".pyc", retargetable_pyc(data, name)
-            else:
-                yield name, data
-    for entry in sorted(os.listdir(glue_dir)):
-        if entry.endswith(".py") and entry != "importer.py":  # the host runs that one from source
-            with open(os.path.join(glue_dir, entry), "rb") as f:
-                source = f.read()
-            name = "ensurepip_glue/" + entry
-            yield name[:-3] + ".pyc", sourceless_pyc(source, name)
+        yield from wheel_members(wheel)
+        modules, extensions = import_closure(wheel, os.path.dirname(os.path.abspath(glue_dir)), boot)
+    yield from stdlib_members(modules, extensions)
+    yield from glue_members(glue_dir, boot)
 
 
-def main(wheel_path, glue_dir, output):
-    members = sorted(archive_members(wheel_path, glue_dir))
+def main(wheel_path, glue_dir, boot, output):
+    members = sorted(archive_members(wheel_path, glue_dir, boot))
+    names = [name for name, _data in members]
+    if len(set(names)) != len(names):
+        raise SystemExit("mkruntime: two members of the archive have one name")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as out:
         for name, data in members:
@@ -125,6 +279,6 @@ def main(wheel_path, glue_dir, output):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
+    if len(sys.argv) != 5:
         sys.exit(__doc__.split("\n\n", 2)[1])
     sys.exit(main(*sys.argv[1:]))

@@ -1,14 +1,16 @@
-"""The Python side of ensurepip: runs inside the interpreter the C host started as the target.
+"""The Python side of ensurepip: runs inside the interpreter the C host embeds.
 
-The host calls run(request) once, with the embedded wheel written to its private temporary
-directory (this package and pip are imported from the runtime archive in memory, importer.py)
-and the environment prepared as ensurepip prepares it. run() decides what to do the way
-`pip install pip` would, has pip's own installer install the wheel into a staging directory
-inside the target, and commits it (transaction.py). It answers with a dict; it never raises
+The host calls run(request) once, after ensurepip_boot has made the interpreter describe the
+target (this package, pip and the standard library are imported from the runtime archive, the
+interpreter's only sys.path entry), with the environment prepared as ensurepip prepares it.
+run() decides what to do the way `pip install pip` would, has pip's own installer install the
+wheel into a staging directory inside the target, and commits it (transaction.py). It answers with a dict; it never raises
 and never prints a traceback: failures are a kind and a sentence.
 
-request: command ("install" | "uninstall"), wheel, pip_version (of the wheel), root
-(or None), upgrade, user, verbosity, compile, script_interpreter (or None), lock_timeout.
+request: command ("install" | "uninstall"), wheel (a path only this process can reach),
+archive (the runtime archive's path), tmpdir (the run's private directory), python and venv (the
+target, as the host resolved it), pip_version (of the wheel), root (or None), upgrade, user,
+verbosity, compile, script_interpreter (or None), lock_timeout.
 answer: status ("ok" or a failure kind), action, message, pip_version, pip_exit_code, signal,
 target (paths), scripts (written), files (count).
 """
@@ -19,28 +21,9 @@ import signal
 import sys
 
 import _ensurepip_host as host
-import _ensurepip_importer
 
-
-def _register_with_distlib():
-    """distlib (in pip) asks the loader of its own package for a resource finder when
-    pip's installer is imported (to prefetch its Windows launchers, pip#12666) and fails for
-    loaders it does not know. Modules imported from memory have no files beside them: the plain
-    file-system finder, which finds none, is the right answer. Must run before the import of
-    pip's installer (staging.py)."""
-    from pip._vendor.distlib import resources
-
-    resources.register_finder(_our_importer(), resources.ResourceFinder)  # (an instance: it takes type())
-
-
-def _our_importer():
-    return next(f for f in sys.meta_path if isinstance(f, _ensurepip_importer.Importer))
-
-
-_register_with_distlib()
-
-from . import messages, space, transaction  # noqa: E402 (after the registration above)
-from .bytecode import Bytecode
+from . import messages, space, transaction
+from .bytecode import Bytecode, RuntimeArchive
 from .errors import RUN_ENDING_SIGNALS, Failure, Interrupted, from_os_error
 from .lock import TargetLock
 from .staging import stage
@@ -58,7 +41,7 @@ def run(request):
     # directory may steer the install (bpo-42050).
     if request["root"]:
         request["root"] = os.path.abspath(request["root"])
-    os.chdir(os.path.dirname(request["wheel"]))
+    os.chdir(request["tmpdir"])
     try:
         pending = host.pending_signal()
         if pending:
@@ -188,7 +171,7 @@ def _install(request, answer):
 
 def _commit_install(request, answer, target, replaced):
     bundled = request["pip_version"]
-    bytecode = Bytecode(_runtime_archive(), target.final["purelib"]) if request["compile"] else None
+    bytecode = Bytecode(RuntimeArchive(request["archive"]), target.final["purelib"]) if request["compile"] else None
     need = space.check(target.lib, request["wheel"], bytecode.prebuilt_sizes() if bytecode else [],
                        target.final["purelib"])
     messages.detail("space", f"{need} bytes needed in {target.lib}")
@@ -234,11 +217,6 @@ def _finishing(txn):
     finally:
         if not txn.keep:
             txn.discard()
-
-
-def _runtime_archive():
-    """The archive pip was imported from, in memory (see importer.py)."""
-    return _our_importer().archive
 
 
 def _source_date_epoch():

@@ -26,6 +26,7 @@ import marshal
 import os
 import queue
 import threading
+import zipfile
 
 from .errors import signals_held
 
@@ -60,9 +61,27 @@ def _retarget(data, placeholder, filename):
     return data[:start] + header + encoded + data[at + len(needle):]
 
 
+class RuntimeArchive:
+    """The runtime archive pip was imported from (the interpreter's sys.path entry), read for
+    the build's bytecode of pip's modules."""
+
+    def __init__(self, path):
+        self._zip = zipfile.ZipFile(path)
+
+    def get(self, name):
+        try:
+            return self._zip.read(name)
+        except KeyError:
+            return None
+
+    def sizes(self, prefix, suffix):
+        return [i.file_size for i in self._zip.infolist()
+                if i.filename.startswith(prefix) and i.filename.endswith(suffix)]
+
+
 class Bytecode:
     """Writes .pyc files for files installed under a staging lib directory (set_stage), naming
-    final_lib instead. runtime: the archive the importer reads (importer.RuntimeArchive)."""
+    final_lib instead. runtime: the archive pip was imported from (RuntimeArchive)."""
 
     def __init__(self, runtime, final_lib):
         self._runtime = runtime
@@ -89,8 +108,7 @@ class Bytecode:
         the source it was compiled from; or (None, None). The source installed is the one the
         build compiled: both come from the same wheel, whose sha256 the binary pins and which
         pip's installer copies byte for byte, so it is not read again here."""
-        view = self._runtime.get(relative[:-3] + ".pyc")
-        data = bytes(view) if view is not None else None
+        data = self._runtime.get(relative[:-3] + ".pyc")
         if (data is None or len(data) < _HEADER_SIZE or data[:4] != importlib.util.MAGIC_NUMBER
                 or int.from_bytes(data[4:8], "little") != _FLAGS_UNCHECKED_HASH):
             return None, None

@@ -1,9 +1,13 @@
-"""The environment being bootstrapped, as pip itself sees it from inside the target interpreter:
-where pip's installer puts things (pip's own scheme computation), where they go once --root is
-applied, and which pip, if any, is installed already."""
+"""The environment being bootstrapped, as pip itself sees it: where pip's installer puts things
+(pip's own scheme computation, over the prefixes ensurepip_boot gave sys), where they go once
+--root is applied, and which pip, if any, is installed already on the sys.path the target's
+python will have."""
 
 import os
 import sys
+import sysconfig
+
+import _ensurepip_host as host
 
 from pip._internal.locations import get_scheme
 from pip._internal.metadata import get_environment
@@ -52,28 +56,83 @@ class Target:
         self.inside_root = bool(self.root) and _is_within(sys.prefix, self.root)
         if not self.root:
             self.final, self.dest = live, dict(live)
-        elif self.inside_root:
-            self.dest = live
-            self.final = {key: _without_root(self.root, path) for key, path in live.items()}
         else:
-            self.final = live
-            self.dest = {key: change_root(self.root, path) for key, path in live.items()}
+            self.final = {key: _without_root(self.root, path) for key, path in live.items()} \
+                if self.inside_root else live
+            self.dest = {key: self.now(path) for key, path in self.final.items()}
         self.python_final = _without_root(self.root, sys.executable) if self.inside_root else sys.executable
         self.lib = self.dest["purelib"]
         self.scripts = self.dest["scripts"]
 
     def installed_pip(self):
-        """The pip that `pip install pip` would consider installed, or None. Without --root that
-        is any pip on the target's sys.path (plus the user site with --user), as for pip; with
-        --root only what is inside the root counts, never the live system (pip#3063)."""
-        if self.root:
-            paths = sorted({self.dest["purelib"], self.dest["platlib"]})
-        else:
-            paths = list(sys.path)  # pip itself is imported from memory, from no path entry
-            if self.user:
-                paths.insert(0, self.dest["purelib"])
+        """The pip that `pip install pip` would consider installed, or None: any pip on the
+        target's sys.path (plus the user site with --user), as for pip; with --root, that
+        sys.path inside the root, never the live system (pip#3063)."""
+        paths = self.search_path()
+        if self.user:
+            paths.insert(0, self.dest["purelib"])
         dist = get_environment(paths).get_distribution("pip")
         return InstalledPip(dist) if dist is not None else None
+
+    def search_path(self):
+        """The directories of the sys.path the target's python will have, where files are
+        written now: its standard library and site directories (as this build's site module
+        lists them) with the directories their .pth files add, read as data; a .pth file's
+        import lines are not run."""
+        import site
+
+        prefixes = [sys.prefix, sys.exec_prefix]
+        if sys.prefix != sys.base_prefix and _system_site_packages(sys.prefix):
+            prefixes += [sys.base_prefix, sys.base_exec_prefix]
+        paths = [sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib")]
+        found = []
+        for directory in paths + site.getsitepackages(prefixes):
+            directory = self._where_now(directory)
+            if os.path.isdir(directory) and directory not in found:
+                found.append(directory)
+                found.extend(d for d in self._pth_directories(directory) if d not in found)
+        return found
+
+    def now(self, final):
+        """Where a path of the final system lies now: inside the root if there is one, its links
+        resolved with the root as "/" (an image's usr/local -> /usr/local is the image's own),
+        so that nothing is read or written outside the root through a link."""
+        if not self.root:
+            return os.path.normpath(final)
+        resolved = host.resolve_in_root(self.root, change_root("/", final))
+        return change_root(self.root, resolved)
+
+    def _where_now(self, path):
+        """Where a path the interpreter computed lies now (for a target inside the root, the
+        interpreter's paths lie in it already; outside, they are the final ones)."""
+        if self.inside_root:
+            path = _without_root(self.root, path)
+        return self.now(path)
+
+    def _pth_directories(self, sitedir):
+        try:
+            names = sorted(n for n in os.listdir(sitedir) if n.endswith(".pth") and not n.startswith("."))
+        except OSError:
+            return []
+        found = []
+        for name in names:
+            try:
+                with open(os.path.join(sitedir, name), "rb") as f:
+                    lines = f.read().decode("utf-8", "surrogateescape").splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                line = line.rstrip()
+                if not line or line.startswith(("#", "import ", "import\t")):
+                    continue
+                if os.path.isabs(line):  # a path on the final system
+                    directory = self.now(line)
+                else:
+                    directory = os.path.join(sitedir, line)
+                directory = os.path.normpath(directory)
+                if os.path.isdir(directory):
+                    found.append(directory)
+        return found
 
     def installed_in_lib(self):
         """The pip installed in the target's own site-packages (what uninstall may remove)."""
@@ -109,11 +168,17 @@ class Target:
         try:
             check_externally_managed()
         except ExternallyManagedEnvironment:
-            marker = os.path.join(os.path.dirname(os.__file__), "EXTERNALLY-MANAGED")
+            marker = os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")
             raise Failure("externally-managed",
                           f"{sys.executable} is externally managed ({marker}, PEP 668): install pip "
                           "with the system's package manager, or bootstrap a virtual environment "
                           "(python3 -m venv --without-pip DIR; ensurepip --python DIR)")
+
+
+def _system_site_packages(venv):
+    from ensurepip_boot import read_pyvenv_cfg
+
+    return read_pyvenv_cfg(venv).get("include-system-site-packages", "").lower() == "true"
 
 
 def _is_within(path, directory):

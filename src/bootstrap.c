@@ -179,7 +179,7 @@ static int run_steps(struct run *run)
         rc = run_fail(run, ENSUREPIP_E_RUNTIME, "%s", err);
         goto done;
     }
-    switch (target_resolve(&run->target, opts->python, major, minor, err, sizeof err)) {
+    switch (target_resolve(&run->target, opts->python, opts->root, major, minor, err, sizeof err)) {
     case TARGET_OK: break;
     case TARGET_OTHER_VERSION: rc = run_fail(run, ENSUREPIP_E_TARGET_VERSION, "%s", err); goto done;
     default: rc = run_fail(run, ENSUREPIP_E_TARGET, "%s", err); goto done;

@@ -7,13 +7,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "interrupt.h"
-#include "payload.h"
+#include "rootpath.h"
 
-/* What the glue gets from the C host: the run's message sink, the signal record, and two
- * system calls Python's os module lacks (syncfs, renameat2's RENAME_EXCHANGE). */
+/* What the glue gets from the C host: the run's message sink, the signal record, the record of
+ * the extension modules loaded from memory in this process, and two system calls Python's os
+ * module lacks (syncfs, renameat2's RENAME_EXCHANGE). */
 
 struct host_state {
     struct run *run;
@@ -43,14 +46,84 @@ static PyObject *host_progress(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
-static PyObject *host_runtime_archive(PyObject *module, PyObject *unused)
+/* The extension modules the glue loaded from in-memory files (/proc/self/fd/N), by name, for
+ * the life of the process: the dynamic linker keeps a loaded library, and finds it again, by
+ * the name it was opened by. A module loaded before is loaded again by that same name (and the
+ * linker hands back the library it has); a new one gets a descriptor number that no earlier one
+ * had, so that its name cannot be mistaken for another's. A build carries a fixed set of a few
+ * dozen modules, so the tables stay small. */
+#define MAX_EXTENSIONS 256
+static struct {
+    char *name;
+    char *path;
+} loaded_extensions[MAX_EXTENSIONS];
+static size_t loaded_count;
+static int highest_descriptor = -1;
+
+static PyObject *host_extension_path(PyObject *module, PyObject *args)
 {
     (void)module;
-    (void)unused;
-    struct payload runtime;
-    payload_runtime(&runtime);
-    /* Read-only and zero-copy: the archive stays in the binary's read-only data. */
-    return PyMemoryView_FromMemory((char *)runtime.data, (Py_ssize_t)runtime.size, PyBUF_READ);
+    const char *name;
+    if (!PyArg_ParseTuple(args, "s:extension_path", &name))
+        return NULL;
+    for (size_t i = 0; i < loaded_count; i++)
+        if (strcmp(loaded_extensions[i].name, name) == 0)
+            return PyUnicode_DecodeFSDefault(loaded_extensions[i].path);
+    Py_RETURN_NONE;
+}
+
+static PyObject *host_remember_extension(PyObject *module, PyObject *args)
+{
+    (void)module;
+    const char *name;
+    PyObject *path;
+    if (!PyArg_ParseTuple(args, "sO&:remember_extension", &name, PyUnicode_FSConverter, &path))
+        return NULL;
+    if (loaded_count < MAX_EXTENSIONS) {
+        char *name_copy = strdup(name), *path_copy = strdup(PyBytes_AS_STRING(path));
+        if (name_copy != NULL && path_copy != NULL) {
+            loaded_extensions[loaded_count].name = name_copy;
+            loaded_extensions[loaded_count].path = path_copy;
+            loaded_count++;
+        } else {
+            free(name_copy);
+            free(path_copy);
+        }
+    }
+    Py_DECREF(path);
+    Py_RETURN_NONE;
+}
+
+static PyObject *host_fresh_descriptor(PyObject *module, PyObject *args)
+{
+    (void)module;
+    int fd;
+    if (!PyArg_ParseTuple(args, "i:fresh_descriptor", &fd))
+        return NULL;
+    if (fd <= highest_descriptor) {
+        int moved = fcntl(fd, F_DUPFD_CLOEXEC, highest_descriptor + 1);
+        if (moved < 0)
+            return PyErr_SetFromErrno(PyExc_OSError);
+        close(fd);
+        fd = moved;
+    }
+    highest_descriptor = fd;
+    return PyLong_FromLong(fd);
+}
+
+static PyObject *host_resolve_in_root(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *root, *path;
+    if (!PyArg_ParseTuple(args, "O&O&:resolve_in_root", PyUnicode_FSConverter, &root, PyUnicode_FSConverter, &path))
+        return NULL;
+    char *resolved = rootpath_resolve(PyBytes_AS_STRING(root), PyBytes_AS_STRING(path));
+    PyObject *answer = resolved != NULL ? PyUnicode_DecodeFSDefault(resolved)
+                                        : PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
+    free(resolved);
+    Py_DECREF(root);
+    Py_DECREF(path);
+    return answer;
 }
 
 static PyObject *host_verbosity(PyObject *module, PyObject *unused)
@@ -124,8 +197,15 @@ static PyMethodDef host_methods[] = {
     {"progress", host_progress, METH_VARARGS,
      "progress(text): show text as the progress line (on a terminal only)."},
     {"verbosity", host_verbosity, METH_NOARGS, "verbosity(): the -v count of this run."},
-    {"runtime_archive", host_runtime_archive, METH_NOARGS,
-     "runtime_archive(): a read-only memoryview of the embedded runtime archive."},
+    {"extension_path", host_extension_path, METH_VARARGS,
+     "extension_path(name): the path extension module name was loaded from in this process, or None."},
+    {"remember_extension", host_remember_extension, METH_VARARGS,
+     "remember_extension(name, path): record that extension module name was loaded from path."},
+    {"resolve_in_root", host_resolve_in_root, METH_VARARGS,
+     "resolve_in_root(root, path): path, a path of the final system, with its links resolved "
+     "inside root as that system will resolve them."},
+    {"fresh_descriptor", host_fresh_descriptor, METH_VARARGS,
+     "fresh_descriptor(fd): fd, or a duplicate of it (fd closed), numbered above every earlier one."},
     {"pending_signal", host_pending_signal, METH_NOARGS,
      "pending_signal(): a run-ending signal that arrived before the glue took over, or 0."},
     {"record_signal", host_record_signal, METH_VARARGS,

@@ -15,11 +15,10 @@
 
 static int check_runtime(char *err, size_t errlen)
 {
-    struct payload runtime, importer;
+    struct payload runtime;
     char detail[1024];
     payload_runtime(&runtime);
-    payload_importer(&importer);
-    if (payload_check(&runtime, detail, sizeof detail) != 0 || payload_check(&importer, detail, sizeof detail) != 0) {
+    if (payload_check(&runtime, detail, sizeof detail) != 0) {
         snprintf(err, errlen, "%s; this copy of ensurepip is damaged, reinstall it", detail);
         return -1;
     }

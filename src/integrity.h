@@ -9,9 +9,9 @@
  * wheel's version into version. Returns 0, or -1 with a message naming what is corrupt. */
 int integrity_check(char *version, size_t version_len, char *err, size_t errlen);
 
-/* The same checks, run in two threads while Python starts: integrity_begin() starts them;
- * integrity_runtime_checked() waits for the runtime archive's and the importer's (before
- * anything is imported from them); integrity_end() waits for the wheel's too (before anything
+/* The same checks, run in two threads: integrity_begin() starts them;
+ * integrity_runtime_checked() waits for the runtime archive's (before the interpreter, whose
+ * whole sys.path it is, starts); integrity_end() waits for the wheel's too (before anything
  * touches the target), gives the verdict and frees the job. Every begun job must be ended. */
 struct integrity_job;
 

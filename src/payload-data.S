@@ -1,9 +1,8 @@
 /* The embedded payloads, kept byte for byte in read-only data (which strip leaves alone):
- * the pip wheel, the runtime archive built from it (see build-aux/mkruntime.py), and the
- * source of py/importer.py, which imports from that archive in memory.
- * WHEEL_FILE, RUNTIME_FILE and IMPORTER_FILE are absolute paths given by Makefile.am. Each
- * payload is followed by a NUL byte that is not part of it (the importer's source is used as a
- * C string). The symbols are hidden: only ensurepip_* is exported. */
+ * the pip wheel and the runtime archive built from it (see build-aux/mkruntime.py).
+ * WHEEL_FILE and RUNTIME_FILE are absolute paths given by Makefile.am. Each payload is
+ * followed by a NUL byte that is not part of it. The symbols are hidden: only ensurepip_* is
+ * exported. */
 
 /* Not needed for its definitions: including it makes this file depend (through the compiler's
  * dependency tracking) on the header make regenerates whenever a payload changes. */
@@ -29,16 +28,6 @@ payload_runtime_start:
         .globl payload_runtime_end
         .hidden payload_runtime_end
 payload_runtime_end:
-        .byte 0
-
-        .balign 16
-        .globl payload_importer_start
-        .hidden payload_importer_start
-payload_importer_start:
-        .incbin IMPORTER_FILE
-        .globl payload_importer_end
-        .hidden payload_importer_end
-payload_importer_end:
         .byte 0
 
 #if defined(__linux__) && defined(__ELF__)

@@ -10,7 +10,6 @@
 
 extern const unsigned char payload_wheel_start[], payload_wheel_end[];
 extern const unsigned char payload_runtime_start[], payload_runtime_end[];
-extern const unsigned char payload_importer_start[], payload_importer_end[];
 
 void payload_wheel(struct payload *p)
 {
@@ -26,14 +25,6 @@ void payload_runtime(struct payload *p)
     p->data = payload_runtime_start;
     p->size = (size_t)(payload_runtime_end - payload_runtime_start);
     p->sha256 = PAYLOAD_RUNTIME_SHA256;
-}
-
-void payload_importer(struct payload *p)
-{
-    p->name = "importer.py";
-    p->data = payload_importer_start;
-    p->size = (size_t)(payload_importer_end - payload_importer_start);
-    p->sha256 = PAYLOAD_IMPORTER_SHA256;
 }
 
 int payload_check(const struct payload *p, char *err, size_t errlen)

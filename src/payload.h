@@ -1,5 +1,5 @@
 /* Access to what the build embedded: the pip wheel (byte for byte, under its own file name),
- * the runtime archive and the importer's source, each with the SHA-256 the build computed. */
+ * and the runtime archive, each with the SHA-256 the build computed. */
 #ifndef ENSUREPIP_PAYLOAD_H
 #define ENSUREPIP_PAYLOAD_H
 
@@ -14,7 +14,6 @@ struct payload {
 
 void payload_wheel(struct payload *p);
 void payload_runtime(struct payload *p);
-void payload_importer(struct payload *p);  /* data is NUL-terminated Python source */
 
 /* Checks a payload against its recorded SHA-256. Returns 0, or -1 with a message. */
 int payload_check(const struct payload *p, char *err, size_t errlen);

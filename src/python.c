@@ -14,6 +14,11 @@
 #include "offline.h"
 #include "payload.h"
 #include "pycompat.h"
+#include "payloadfile.h"
+
+struct payload_files {
+    struct payload_file runtime, wheel;
+};
 
 void python_version(int *major, int *minor)
 {
@@ -82,7 +87,7 @@ static void gc_call(const char *name)
     PyErr_Clear();
 }
 
-static int start(struct run *run)
+static int start(struct run *run, const char *archive_path)
 {
     /* Whether an interpreter has lived in this process before: a fact about the process, so a
      * static, like the interpreter itself. */
@@ -108,21 +113,36 @@ static int start(struct run *run)
     PyConfig config;
     PyConfig_InitIsolatedConfig(&config);
     /* Isolated: no PYTHON* variables, no user site-packages, no current directory on sys.path.
-     * The target is chosen by the executable alone: from it CPython finds pyvenv.cfg or the
-     * prefix, and site activates the target's own site-packages (embedding-findings Q1, Q2). */
+     * The interpreter is not configured as the target: it imports nothing but the runtime
+     * archive (its whole sys.path), and its prefixes are the private temporary directory, which
+     * holds no library; with all of them given, CPython searches for none and reads nothing of
+     * the target (no pyvenv.cfg, no ._pth, no landmark). ensurepip_boot then makes sys describe
+     * the target from its files, read as data. site is not imported: the target's .pth files
+     * and sitecustomize never run. */
     status = PyConfig_SetBytesString(&config, &config.executable, run->target.python);
+    const char *neutral = run->tmpdir;
+    wchar_t **prefixes[] = {&config.home, &config.prefix, &config.exec_prefix, &config.base_prefix,
+                            &config.base_exec_prefix};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0] && !PyStatus_Exception(status); i++)
+        status = PyConfig_SetBytesString(&config, prefixes[i], neutral);
+    wchar_t *archive = !PyStatus_Exception(status) ? Py_DecodeLocale(archive_path, NULL) : NULL;
+    if (!PyStatus_Exception(status))
+        status = archive != NULL ? PyWideStringList_Append(&config.module_search_paths, archive)
+                                 : PyStatus_NoMemory();
+    PyMem_RawFree(archive);
     if (!PyStatus_Exception(status)) {
+        config.module_search_paths_set = 1;
         config.write_bytecode = 0;       /* leave no __pycache__ behind in the target */
         config.install_signal_handlers = 0;
-        config.site_import = 1;
-        pycompat_configure(&config, run->target.stdlib != NULL && strcmp(run->target.stdlib, PY_BUILD_STDLIB) == 0);
+        config.site_import = 0;
+        pycompat_configure(&config, 1);  /* the frozen modules are this build's, as is the archive */
         status = Py_InitializeFromConfig(&config);
     }
     PyConfig_Clear(&config);
     started_before = 1;
     if (PyStatus_Exception(status))
         return run_fail(run, ENSUREPIP_E_PYTHON,
-                        "Python could not start as %s: %s", run->target.python,
+                        "the embedded Python could not start: %s",
                         status.err_msg ? status.err_msg : "unknown error");
     return ENSUREPIP_OK;
 }
@@ -143,14 +163,18 @@ static PyObject *str_or_none(const char *s)
     return PyUnicode_DecodeFSDefault(s);
 }
 
-static PyObject *build_request(const struct run *run)
+static PyObject *build_request(const struct run *run, const struct payload_files *files)
 {
     const struct ensurepip_options *o = run->opts;
     PyObject *req = PyDict_New();
     if (req == NULL
         || set_item(req, "command", PyUnicode_FromString(run->command == RUN_INSTALL ? "install" : "uninstall"))
-        || set_item(req, "wheel", PyUnicode_DecodeFSDefault(run->wheel_path))
-        || set_item(req, "pip_version", PyUnicode_FromString(run->pip_version))
+        || set_item(req, "wheel", PyUnicode_DecodeFSDefault(files->wheel.path))
+        || set_item(req, "archive", PyUnicode_DecodeFSDefault(files->runtime.path))
+        || set_item(req, "tmpdir", PyUnicode_DecodeFSDefault(run->tmpdir))
+        || set_item(req, "python", PyUnicode_DecodeFSDefault(run->target.python))
+        || set_item(req, "venv", str_or_none(run->target.venv))
+        || set_item(req, "target_root", str_or_none(run->target.root))
         || set_item(req, "root", str_or_none(o->root))
         || set_item(req, "upgrade", PyBool_FromLong(o->upgrade))
         || set_item(req, "user", PyBool_FromLong(o->user))
@@ -184,6 +208,7 @@ static const struct {
     {"usage", ENSUREPIP_E_USAGE},
     {"pip", ENSUREPIP_E_PIP},
     {"target", ENSUREPIP_E_TARGET},
+    {"other-version", ENSUREPIP_E_TARGET_VERSION},
     {"system", ENSUREPIP_E_SYSTEM},
     {"interrupted", ENSUREPIP_E_INTERRUPTED},
     {"externally-managed", ENSUREPIP_E_EXTERNALLY_MANAGED},
@@ -289,74 +314,91 @@ static int audit(struct run *run)
     return ENSUREPIP_E_AUDIT;
 }
 
-/* Runs py/importer.py (embedded as source) as the module _ensurepip_importer, and has it put
- * the runtime archive, in memory, first on sys.meta_path. */
-static int install_importer(struct run *run)
-{
-    char err[1024];
-    if (run->wheel_check != NULL && integrity_runtime_checked(run->wheel_check, err, sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
-    struct payload importer;
-    payload_importer(&importer);
-    PyObject *code = Py_CompileString((const char *)importer.data, "<ensurepip>/importer.py", Py_file_input);
-    PyObject *module = code != NULL ? PyImport_ExecCodeModule("_ensurepip_importer", code) : NULL;
-    PyObject *host = module != NULL ? PyImport_ImportModule("_ensurepip_host") : NULL;
-    PyObject *view = host != NULL ? PyObject_CallMethod(host, "runtime_archive", NULL) : NULL;
-    PyObject *done = view != NULL ? PyObject_CallMethod(module, "install", "O", view) : NULL;
-    int rc = done != NULL ? ENSUREPIP_OK : -1;
-    Py_XDECREF(done);
-    Py_XDECREF(view);
-    Py_XDECREF(host);
-    Py_XDECREF(module);
-    Py_XDECREF(code);
-    if (rc != ENSUREPIP_OK) {
-        take_exception(run, "cannot import from the runtime archive");
-        return run->result->status;
-    }
-    return ENSUREPIP_OK;
-}
-
-static int call_glue(struct run *run)
+/* Imports ensurepip_boot, which makes the interpreter describe the target, then the glue, and
+ * runs it. */
+static int call_glue(struct run *run, const struct payload_files *files)
 {
     if (hostmod_install(run) != 0) {
         take_exception(run, "cannot create the _ensurepip_host module");
         return run->result->status;
     }
-    if (install_importer(run) != ENSUREPIP_OK)
-        return run->result->status;
     run_progress(run, "Loading pip");
-    PyObject *glue = PyImport_ImportModule("ensurepip_glue");
-    if (glue != NULL && run_wheel_checked(run) != ENSUREPIP_OK) {
+    PyObject *request = build_request(run, files);
+    PyObject *boot = request != NULL ? PyImport_ImportModule("ensurepip_boot") : NULL;
+    PyObject *refused = boot != NULL ? PyObject_CallMethod(boot, "setup", "O", request) : NULL;
+    PyObject *glue = refused == Py_None ? PyImport_ImportModule("ensurepip_glue") : NULL;
+    /* The wheel's check ran while the interpreter started and imported pip; its version is
+     * known once it is done. */
+    if (glue != NULL && (run_wheel_checked(run) != ENSUREPIP_OK
+                         || set_item(request, "pip_version", PyUnicode_FromString(run->pip_version)) != 0)) {
         Py_DECREF(glue);
-        return run->result->status;
+        glue = NULL;
     }
-    PyObject *request = glue != NULL ? build_request(run) : NULL;
-    PyObject *answer = request != NULL ? PyObject_CallMethod(glue, "run", "O", request) : NULL;
+    PyObject *answer = glue != NULL ? PyObject_CallMethod(glue, "run", "O", request) : NULL;
     int rc;
-    if (answer == NULL) {
-        take_exception(run, glue == NULL ? "cannot import the glue" : "the glue failed");
+    if (refused != NULL && refused != Py_None)
+        rc = take_answer(run, refused);
+    else if (run->result->status == ENSUREPIP_E_WHEEL)
+        rc = ENSUREPIP_E_WHEEL;
+    else if (answer == NULL) {
+        take_exception(run, request == NULL ? "cannot prepare the request"
+                            : boot == NULL ? "cannot import ensurepip_boot"
+                            : refused == NULL ? "ensurepip_boot failed"
+                            : glue == NULL ? "cannot import the glue" : "the glue failed");
         rc = run->result->status;
     } else {
         rc = take_answer(run, answer);
     }
     Py_XDECREF(answer);
-    Py_XDECREF(request);
     Py_XDECREF(glue);
+    Py_XDECREF(refused);
+    Py_XDECREF(boot);
+    Py_XDECREF(request);
     return rc;
+}
+
+/* The payloads as files the interpreter opens: both are checked before it starts (the archive
+ * is its standard library), and reached by names no other process can rebind. */
+static int open_payload_files(struct run *run, struct payload_files *files)
+{
+    char err[1024];
+    if (run->wheel_check != NULL && integrity_runtime_checked(run->wheel_check, err, sizeof err) != 0)
+        return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
+    if (payload_file_open(&files->runtime, run->runtime.name, run->runtime.data, run->runtime.size, run->tmpdir,
+                          err, sizeof err) != 0)
+        return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the runtime archive: %s", err);
+    /* The wheel is checked on its own thread meanwhile; pip's installer reads it only after
+     * run_wheel_checked(). */
+    if (payload_file_open(&files->wheel, run->wheel.name, run->wheel.data, run->wheel.size, NULL, err, sizeof err) != 0) {
+        if (run->wheel_path == NULL || (files->wheel.path = strdup(run->wheel_path)) == NULL)
+            return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the pip wheel: %s", err);
+    }
+    return ENSUREPIP_OK;
+}
+
+static void close_payload_files(struct payload_files *files)
+{
+    payload_file_close(&files->runtime);
+    payload_file_close(&files->wheel);
 }
 
 int python_run(struct run *run)
 {
-    int rc = start(run);
-    if (rc != ENSUREPIP_OK)
+    struct payload_files files = {{-1, NULL}, {-1, NULL}};
+    int rc = open_payload_files(run, &files);
+    if (rc == ENSUREPIP_OK)
+        rc = start(run, files.runtime.path);
+    if (rc != ENSUREPIP_OK) {
+        close_payload_files(&files);
         return rc;
+    }
     run_say(run, 3, "python", "interpreter started");
     /* A short run that makes few cycles: collecting while pip's 500 modules load only costs
      * time. Finalization collects everything anyway. */
     gc_call("disable");
     rc = audit(run);
     if (rc == ENSUREPIP_OK)
-        rc = call_glue(run);
+        rc = call_glue(run, &files);
 
     /* Py_FinalizeEx() puts SIG_DFL back for the signals the glue handled; one arriving then
      * would kill the process before the temporary directory is removed. So: hold them back,
@@ -371,5 +413,6 @@ int python_run(struct run *run)
         rc = run_fail(run, ENSUREPIP_E_PYTHON, "Python could not flush its output at exit");
     interrupt_rearm();
     interrupt_unblock(&old);
+    close_payload_files(&files);
     return rc;
 }

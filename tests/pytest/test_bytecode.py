@@ -43,8 +43,7 @@ class Runtime:
                                                  + importlib.util.source_hash(source) + marshal.dumps(code))
 
     def get(self, name):
-        data = self.pycs.get(name)
-        return memoryview(data) if data is not None else None
+        return self.pycs.get(name)
 
 
 @pytest.fixture

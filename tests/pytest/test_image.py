@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import stat
 import subprocess
 
@@ -192,9 +193,17 @@ def test_bad_source_date_epoch_is_refused(run, venv):
 
 
 def test_target_python_inside_the_root(run, tmp_path):
-    """A staged system carrying its own python: paths inside the root, names without it."""
+    """A staged system carrying its own python: paths inside the root, names without it. The
+    venv's interpreter is a link to its base's absolute path, which names the root's own base
+    (here a copy of the build Python's layout), never the build host's."""
     root = tmp_path / "root"
     inner = make_venv(root / "opt" / "app")
+    base = os.path.realpath(inner / "bin" / "python")
+    rooted(root, base).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(base, rooted(root, base))
+    stdlib = rooted(root, os.path.dirname(os.path.dirname(base))) / "lib" / f"python{PY_VERSION}"
+    stdlib.mkdir(parents=True, exist_ok=True)
+    (stdlib / "os.py").write_text("raise SystemExit('the root is data: this must never run')\n")
     result = run("--python", inner, "--root", root)
     assert result.returncode == 0, result.stderr
     assert (inner / "bin" / "pip3").read_bytes().startswith(b"#!/opt/app/bin/python\n")

@@ -381,12 +381,13 @@ def test_root_path_forms(run_clean, tmp_path, venv, form):
     assert pip_dist_infos(site_packages(venv)) == []
 
 
-def test_empty_root_means_no_root(run_clean, venv):
+def test_empty_root_is_refused_not_taken_for_no_root(run_clean, venv):
+    """An unset variable in a build script (--root "$ROOTFS") must not act on the build host."""
+    before = tree_state(venv)
     result = run_clean("--python", venv, "--root", "")
-    assert result.returncode == 0, result.stderr
-    assert pip_dist_infos(site_packages(venv)) == [DIST_INFO]
-    assert pip_scripts(venv) == DEFAULT
-    assert_pip_runs(venv)
+    assert result.returncode == 2, result.stderr
+    assert "root is an empty path" in result.stderr
+    assert tree_state(venv) == before
 
 
 def test_uninstall_with_root_leaves_the_real_venv(run_clean, tmp_path, venv):

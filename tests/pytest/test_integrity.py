@@ -133,13 +133,15 @@ def test_build_refuses_a_wheel_whose_record_disagrees(tmp_path):
     script = os.path.join(os.path.dirname(__file__), "..", "integrity", "damage.py")
     runtime = tmp_path / "runtime.zip"
     runtime.write_bytes(b"")
-    subprocess.run(["/usr/bin/python3", script, "record-mismatch", WHEEL, str(runtime), str(runtime), str(damaged)],
+    subprocess.run(["/usr/bin/python3", script, "record-mismatch", WHEEL, str(runtime), str(damaged)],
                    check=True)
     mkruntime = os.path.join(os.path.dirname(__file__), "..", "..", "build-aux", "mkruntime.py")
     glue = tmp_path / "glue"
     glue.mkdir()
+    boot = tmp_path / "boot.py"
+    boot.write_text("")
     result = subprocess.run(["/usr/bin/python3", mkruntime, str(damaged / os.path.basename(WHEEL)), str(glue),
-                             str(tmp_path / "out.zip")], capture_output=True, text=True)
+                             str(boot), str(tmp_path / "out.zip")], capture_output=True, text=True)
     assert result.returncode != 0
     assert "refusing" in result.stderr and "pip/__init__.py is" in result.stderr and "RECORD says" in result.stderr
     assert not (tmp_path / "out.zip").exists()

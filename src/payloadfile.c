@@ -1,0 +1,93 @@
+#include "config.h"
+
+#include "payloadfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int write_all(int fd, const unsigned char *data, size_t size)
+{
+    while (size > 0) {
+        ssize_t n = write(fd, data, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        data += n;
+        size -= (size_t)n;
+    }
+    return 0;
+}
+
+static int in_memory(struct payload_file *f, const char *name, const void *data, size_t size)
+{
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -1;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    if (write_all(fd, data, size) != 0
+        || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0
+        || access(path, R_OK) != 0 || (f->path = strdup(path)) == NULL) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    f->fd = fd;
+    return 0;
+}
+
+static int in_tmpdir(struct payload_file *f, const char *name, const void *data, size_t size,
+                     const char *tmpdir, char *err, size_t errlen)
+{
+    size_t n = strlen(tmpdir) + 1 + strlen(name) + 1;
+    char *path = malloc(n);
+    if (path == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(path, n, "%s/%s", tmpdir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
+    if (fd < 0 || write_all(fd, data, size) != 0 || close(fd) != 0) {
+        int saved = errno;
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
+        if (fd >= 0) {
+            close(fd);
+            unlink(path);
+        }
+        free(path);
+        errno = saved;
+        return -1;
+    }
+    f->path = path;
+    return 0;
+}
+
+int payload_file_open(struct payload_file *f, const char *name, const void *data, size_t size,
+                      const char *tmpdir, char *err, size_t errlen)
+{
+    f->fd = -1;
+    f->path = NULL;
+    if (in_memory(f, name, data, size) == 0)
+        return 0;
+    if (tmpdir == NULL) {
+        snprintf(err, errlen, "cannot make an in-memory file for %s: %s", name, strerror(errno));
+        return -1;
+    }
+    return in_tmpdir(f, name, data, size, tmpdir, err, errlen);
+}
+
+void payload_file_close(struct payload_file *f)
+{
+    if (f->fd >= 0)
+        close(f->fd);
+    free(f->path);
+    f->fd = -1;
+    f->path = NULL;
+}
