@@ -4,12 +4,15 @@
 #
 ################################################################################
 
-HOST_ENSUREPIP_VERSION = 0.1.0
-HOST_ENSUREPIP_SITE = $(call github,example,ensurepip,v$(HOST_ENSUREPIP_VERSION))
-HOST_ENSUREPIP_LICENSE = other
+# The first commit that stages roots of any architecture; bump it with the release you take.
+HOST_ENSUREPIP_VERSION = 9836eb19858dfe59a28d7904e826ce0f04533273
+HOST_ENSUREPIP_SITE = $(call github,example,ensurepip,$(HOST_ENSUREPIP_VERSION))
+HOST_ENSUREPIP_LICENSE = MIT
+HOST_ENSUREPIP_LICENSE_FILES = LICENSE
 HOST_ENSUREPIP_AUTORECONF = YES
-HOST_ENSUREPIP_DEPENDENCIES = host-python3 host-zlib host-openssl host-pkgconf
-HOST_ENSUREPIP_PIP_WHEEL = pip-23.0.1-py3-none-any.whl
+HOST_ENSUREPIP_DEPENDENCIES = host-python3 host-zlib host-nettle host-pkgconf
+# pip 24.2 runs on Buildroot's CPython 3.12 and 3.13 (ensurepip.hash pins it).
+HOST_ENSUREPIP_PIP_WHEEL = pip-24.2-py3-none-any.whl
 HOST_ENSUREPIP_EXTRA_DOWNLOADS = \
 	https://files.pythonhosted.org/packages/py3/p/pip/$(HOST_ENSUREPIP_PIP_WHEEL)
 HOST_ENSUREPIP_CONF_OPTS = \
