@@ -16,26 +16,34 @@ extern "C" {
 
 /* Status of a call. The values are also the exit statuses of the ensurepip program, except
  * ENSUREPIP_E_INTERRUPTED, which the program turns into 128 + the signal number. Append-only:
- * a value never changes its meaning. */
+ * a value never changes its meaning.
+ *
+ * ENSUREPIP_STATUSES(X) calls X(name, value, description) once for each status: the enum, what
+ * ensurepip_strerror() says and the library's other tables are all made from this one list. */
+#define ENSUREPIP_STATUSES(X) \
+    X(ENSUREPIP_OK, 0, "success") /* installed, upgraded, already present, uninstalled */ \
+    X(ENSUREPIP_E_PIP, 1, "pip's installer failed") \
+    X(ENSUREPIP_E_USAGE, 2, "invalid or conflicting options") \
+    X(ENSUREPIP_E_TARGET, 3, "the target Python is missing or unusable") \
+    X(ENSUREPIP_E_TARGET_VERSION, 4, "the target is another Python version") \
+    X(ENSUREPIP_E_RUNTIME, 5, "the libpython loaded is not the one built against") \
+    X(ENSUREPIP_E_WHEEL, 6, "the embedded pip wheel is unreadable or corrupt") \
+    X(ENSUREPIP_E_PYTHON, 7, "the embedded Python interpreter failed") \
+    X(ENSUREPIP_E_BUSY, 8, "ensurepip or Python is already running in this process") \
+    X(ENSUREPIP_E_SYSTEM, 9, "the operating system refused a request") /* memory, temporary directory */ \
+    X(ENSUREPIP_E_AUDIT, 10, "an audit hook vetoed the bootstrap") /* the ensurepip.bootstrap event */ \
+    X(ENSUREPIP_E_INTERRUPTED, 11, "interrupted by a signal") /* result.signal says which */ \
+    X(ENSUREPIP_E_EXTERNALLY_MANAGED, 12, "the target Python is externally managed") /* PEP 668 */ \
+    X(ENSUREPIP_E_NO_SPACE, 13, "not enough space on the target's filesystem") /* or inodes */ \
+    X(ENSUREPIP_E_READ_ONLY, 14, "the target's filesystem is read-only") \
+    X(ENSUREPIP_E_PERMISSION, 15, "no permission to change the target") \
+    X(ENSUREPIP_E_LOCKED, 16, "another ensurepip kept the target locked") /* past the timeout */ \
+    X(ENSUREPIP_E_REPORT, 17, "the report could not be written")
+
 enum ensurepip_status {
-    ENSUREPIP_OK = 0,                /* done: installed, upgraded, already present, uninstalled */
-    ENSUREPIP_E_PIP = 1,             /* pip's installer failed */
-    ENSUREPIP_E_USAGE = 2,           /* invalid or conflicting options */
-    ENSUREPIP_E_TARGET = 3,          /* the target interpreter or environment is missing or unusable */
-    ENSUREPIP_E_TARGET_VERSION = 4,  /* the target is another Python version than the embedded one */
-    ENSUREPIP_E_RUNTIME = 5,         /* the libpython loaded is not the one this was built against */
-    ENSUREPIP_E_WHEEL = 6,           /* the embedded pip wheel is unreadable or corrupt */
-    ENSUREPIP_E_PYTHON = 7,          /* the embedded interpreter failed to start or failed unexpectedly */
-    ENSUREPIP_E_BUSY = 8,            /* a call is already running, or Python is initialized already */
-    ENSUREPIP_E_SYSTEM = 9,          /* the operating system refused: memory, temporary directory */
-    ENSUREPIP_E_AUDIT = 10,          /* an audit hook vetoed the ensurepip.bootstrap event */
-    ENSUREPIP_E_INTERRUPTED = 11,    /* a signal stopped the run (result.signal says which) */
-    ENSUREPIP_E_EXTERNALLY_MANAGED = 12, /* the target is marked EXTERNALLY-MANAGED (PEP 668) */
-    ENSUREPIP_E_NO_SPACE = 13,       /* not enough space (or inodes) on the target's filesystem */
-    ENSUREPIP_E_READ_ONLY = 14,      /* the target's filesystem is read-only */
-    ENSUREPIP_E_PERMISSION = 15,     /* no permission to write the target */
-    ENSUREPIP_E_LOCKED = 16,         /* another run kept the target locked past the timeout */
-    ENSUREPIP_E_REPORT = 17          /* the JSON report could not be written */
+#define ENSUREPIP_STATUS_ENUMERATOR(name, value, description) name = value,
+    ENSUREPIP_STATUSES(ENSUREPIP_STATUS_ENUMERATOR)
+#undef ENSUREPIP_STATUS_ENUMERATOR
 };
 
 /* What a call did to the target. */

@@ -165,7 +165,7 @@ def describe(python, venv, root):
     if base_prefix is None:
         _, other = files.search_up(start, _any_stdlib_in)
         if other is not None:
-            raise Failure("other-version",
+            raise Failure("target-version",
                           f"{venv or python} is Python {other}, but this ensurepip embeds Python "
                           f"{version}: use an ensurepip built for {other}")
         raise Failure("target", f"{python}: no standard library (lib/python{version}/os.py or "

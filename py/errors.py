@@ -6,7 +6,8 @@ import signal
 
 
 class Failure(Exception):
-    """A failure to report. kind is one of the names the host knows (see python.c)."""
+    """A failure to report. kind names a status of include/ensurepip.h: its name without
+    ENSUREPIP_E_, in lower case with '-' for '_' ("no-space" for ENSUREPIP_E_NO_SPACE)."""
 
     def __init__(self, kind, message, pip_exit_code=-1):
         super().__init__(message)

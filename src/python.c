@@ -4,6 +4,7 @@
 
 #include "python.h"
 
+#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,23 +201,26 @@ static long get_long(PyObject *dict, const char *key, long fallback)
     return v != NULL && PyLong_Check(v) ? PyLong_AsLong(v) : fallback;
 }
 
-static const struct {
-    const char *name;
-    int status;
-} glue_statuses[] = {
-    {"ok", ENSUREPIP_OK},
-    {"usage", ENSUREPIP_E_USAGE},
-    {"pip", ENSUREPIP_E_PIP},
-    {"target", ENSUREPIP_E_TARGET},
-    {"other-version", ENSUREPIP_E_TARGET_VERSION},
-    {"system", ENSUREPIP_E_SYSTEM},
-    {"interrupted", ENSUREPIP_E_INTERRUPTED},
-    {"externally-managed", ENSUREPIP_E_EXTERNALLY_MANAGED},
-    {"no-space", ENSUREPIP_E_NO_SPACE},
-    {"read-only", ENSUREPIP_E_READ_ONLY},
-    {"permission", ENSUREPIP_E_PERMISSION},
-    {"locked", ENSUREPIP_E_LOCKED},
-};
+/* Whether kind, the glue's word for a status, names it: the status's name without
+ * "ENSUREPIP_" and "E_", in lower case with '-' for '_' (ENSUREPIP_E_NO_SPACE: "no-space"). */
+static int names_status(const char *kind, const char *name)
+{
+    name += strlen("ENSUREPIP_");
+    if (strncmp(name, "E_", 2) == 0)
+        name += 2;
+    for (; *kind != '\0' && *name != '\0'; kind++, name++)
+        if (*kind != (*name == '_' ? '-' : tolower((unsigned char)*name)))
+            return 0;
+    return *kind == '\0' && *name == '\0';
+}
+
+static int glue_status(const char *kind)
+{
+#define MATCH(name, value, description) if (names_status(kind, #name)) return value;
+    ENSUREPIP_STATUSES(MATCH)
+#undef MATCH
+    return -1;
+}
 
 static const struct {
     const char *name;
@@ -275,10 +279,7 @@ static int take_answer(struct run *run, PyObject *answer)
                         Py_TYPE(answer)->tp_name);
     const char *status = get_str(answer, "status"), *action = get_str(answer, "action");
     const char *message = get_str(answer, "message"), *version = get_str(answer, "pip_version");
-    int code = -1;
-    for (size_t i = 0; status != NULL && i < sizeof glue_statuses / sizeof glue_statuses[0]; i++)
-        if (strcmp(status, glue_statuses[i].name) == 0)
-            code = glue_statuses[i].status;
+    int code = status != NULL ? glue_status(status) : -1;
     if (code < 0)
         return run_fail(run, ENSUREPIP_E_PYTHON, "the glue answered with an unknown status %s",
                         status ? status : "(none)");
