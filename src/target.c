@@ -165,7 +165,7 @@ static int prefix_version(const char *prefix, int want_major, int want_minor, in
 static const char *describe(enum target_source source)
 {
     switch (source) {
-    case TARGET_FROM_OPTION: return "--python";
+    case TARGET_FROM_OPTION: return "the python given";
     case TARGET_FROM_VIRTUAL_ENV: return "VIRTUAL_ENV";
     case TARGET_FROM_BUILD: return "the default target";
     }
