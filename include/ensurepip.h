@@ -3,9 +3,22 @@
  * ensurepip.bootstrap(), for installers written in C.
  *
  * Each call starts an embedded CPython configured as the target interpreter, runs pip's own
- * installer in it, and finalizes it again; the process environment, locale, signal handlers,
- * signal mask and working directory are restored before the call returns. Calls must not run
- * concurrently, and not in a process where Python is already initialized (ENSUREPIP_E_BUSY).
+ * installer in it, and finalizes it again. Calls must not run concurrently, and not in a
+ * process where Python is already initialized (ENSUREPIP_E_BUSY).
+ *
+ * What a call changes while it runs, and puts back before it returns. These belong to the whole
+ * process, not to the calling thread, so other threads of the host see the changes: no other
+ * thread may run code that depends on them, or change them, during a call.
+ *  - the working directory (the call's private temporary directory while pip runs);
+ *  - environ (PIP_* removed, TMPDIR and others set: setenv/getenv elsewhere race with it);
+ *  - the umask and the locale (setlocale, also what uselocale-less code in other threads sees);
+ *  - signal dispositions: SIGINT, SIGTERM and SIGHUP are recorded (unless ignored when the call
+ *    begins: an ignore is kept), SIGPIPE and SIGXFSZ are ignored; the calling thread's signal
+ *    mask is restored too. A run-ending signal that arrives during a call stops it
+ *    (ENSUREPIP_E_INTERRUPTED) and is raised again in the calling thread after everything is
+ *    back, so that the host's own disposition (handler, default action, mask) decides;
+ *  - standard descriptors 0, 1 and 2: a closed one is open on /dev/null during the call (so
+ *    that nothing the call opens takes its number) and closed again after.
  */
 #ifndef ENSUREPIP_H
 #define ENSUREPIP_H
@@ -86,6 +99,10 @@ struct ensurepip_options {
                             later call in the same process would find some 20 MB still taken) */
 };
 
+/* The size of a result's message: room for three paths of PATH_MAX (4096) bytes and the words
+ * around them. A longer message ends in "..." where it was cut. */
+#define ENSUREPIP_MESSAGE_SIZE 16384
+
 /* The outcome of a call. */
 struct ensurepip_result {
     int status;                   /* the same value the call returned */
@@ -93,7 +110,9 @@ struct ensurepip_result {
     int pip_exit_code;            /* pip's exit status (0 success, 1 error); -1 if pip did not run */
     int signal;                   /* the signal that stopped the run, else 0 */
     char pip_version[64];         /* the pip version installed, kept or removed ("" if none) */
-    char message[1024];           /* one line: what was done where, or what failed and what to do */
+    char message[ENSUREPIP_MESSAGE_SIZE]; /* one line: what was done where, or what failed and
+                                             what to do; a path's bytes as they are (any bytes
+                                             but NUL, not necessarily UTF-8) */
 };
 
 /* Sets *opts to the defaults of ensurepip.bootstrap(): no root, no upgrade, no user scheme,

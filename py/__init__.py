@@ -70,7 +70,7 @@ def _raise_on_signals():
     def interrupt(signum, frame):
         raise Interrupted(signum)
 
-    for signum in sorted(RUN_ENDING_SIGNALS):
+    for signum in _signals_taken():
         signal.signal(signum, interrupt)
 
 
@@ -79,8 +79,13 @@ def _record_signals():
     def record(signum, frame):
         host.record_signal(signum)
 
-    for signum in sorted(RUN_ENDING_SIGNALS):
+    for signum in _signals_taken():
         signal.signal(signum, record)
+
+
+def _signals_taken():
+    """The run-ending signals the host records: one the caller ignores (nohup) stays ignored."""
+    return [signum for signum in sorted(RUN_ENDING_SIGNALS) if signal.getsignal(signum) is not signal.SIG_IGN]
 
 
 def _satisfied(existing, bundled, upgrade):
@@ -282,6 +287,8 @@ def _uninstall(request, answer):
             if installed is None or str(installed.version) != bundled:
                 answer["action"] = "none"
                 return _uninstall(request, answer)
+            files = sum(1 for path in transaction.owned_files(installed.info_dir, target.lib, target.scripts)
+                        if os.path.lexists(path))
             txn = transaction.Transaction.begin(target.lib)
             with _finishing(txn):
                 txn.plan_uninstall(installed, target.lib, target.scripts)
@@ -289,7 +296,7 @@ def _uninstall(request, answer):
                     txn.commit(f"uninstalling pip {bundled}")
                 finally:
                     if txn.committed:
-                        answer.update(action="uninstalled", pip_version=bundled, pip_exit_code=0,
+                        answer.update(action="uninstalled", pip_version=bundled, pip_exit_code=0, files=files,
                                       message=f"pip {bundled} uninstalled from {target.lib}")
     except OSError as e:
         raise from_os_error(e, f"cannot uninstall pip from {target.lib}")

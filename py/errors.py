@@ -50,7 +50,7 @@ _KIND_BY_ERRNO = {
 _ADVICE = {
     "no-space": "free some space there and run ensurepip again",
     "read-only": "the filesystem is mounted read-only; remount it read-write or choose another target",
-    "permission": "run ensurepip as a user who may write there, or choose another target (--user, --root)",
+    "permission": "run ensurepip as a user who may write there, or choose another target (the user scheme, or a root directory)",
 }
 
 

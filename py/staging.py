@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import os
+import sys
 
 from pip._internal.models.scheme import SCHEME_KEYS, Scheme
 from pip._internal.operations.install import wheel as pip_wheel
@@ -60,11 +61,36 @@ def _patched(obj, name, value):
 def _exact_shebang(interpreter):
     """A replacement for distlib's ScriptMaker._get_shebang that writes the interpreter as given
     (distlib would quote it, or turn one with a space into a /bin/sh trampoline)."""
-    line = interpreter.encode("utf-8")
+    line = os.fsencode(interpreter)  # a path's own bytes, UTF-8 or not
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return _latin1_trampoline(line)
 
     def get_shebang(self, encoding, post_interp=b"", options=None):
         return b"#!" + line + post_interp + b"\n"
     return get_shebang
+
+
+def _latin1_trampoline(line):
+    """For an interpreter path that is not UTF-8: Python reads a script's first line as UTF-8
+    before any coding declaration, so the path goes on the third, behind /bin/sh (distlib's own
+    trampoline), and the declaration on the second makes every byte of it decodable."""
+    def get_shebang(self, encoding, post_interp=b"", options=None):
+        return (b"#!/bin/sh\n# -*- coding: latin-1 -*-\n'''exec' \"" + line + b'"' + post_interp
+                + b' "$0" "$@"\n' + b"' '''\n")
+    return get_shebang
+
+
+def _shebang_of_any_path(get_shebang):
+    """distlib's _get_shebang, except that an interpreter path that is not UTF-8 (which distlib
+    refuses with UnicodeEncodeError) is written as its own bytes."""
+    def get_any_shebang(self, encoding, post_interp=b"", options=None):
+        try:
+            return get_shebang(self, encoding, post_interp, options)
+        except UnicodeEncodeError:
+            return _exact_shebang(self.executable or sys.executable)(self, encoding, post_interp, options)
+    return get_any_shebang
 
 
 def _announcing_save(bytecode):
@@ -94,7 +120,10 @@ def stage(target, stage_root, wheel_path, bytecode, script_interpreter, source_d
         if script_interpreter is not None:
             hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "_get_shebang",
                                          _exact_shebang(script_interpreter)))
-        elif target.python_final != target.python:
+        else:
+            hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "_get_shebang",
+                                         _shebang_of_any_path(pip_wheel.PipScriptMaker._get_shebang)))
+        if script_interpreter is None and target.python_final != target.python:
             # distlib writes sys.executable unless the maker names an executable: name the
             # interpreter as the final system will see it (inside --root, without the root).
             hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "executable", target.python_final))

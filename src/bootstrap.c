@@ -112,6 +112,7 @@ void run_details_free(struct run_details *d)
     free(d->prefix);
     free(d->purelib);
     free(d->scripts_dir);
+    free(d->root);
     for (size_t i = 0; i < d->nscripts; i++)
         free(d->scripts[i]);
     free(d->scripts);
@@ -141,8 +142,15 @@ static int run_command(enum run_command command, const struct ensurepip_options 
     run_output_init(&run);
     if (atomic_flag_test_and_set(&busy))
         return run_fail(&run, ENSUREPIP_E_BUSY, "another ensurepip call is running in this process");
-    /* The report first: it tells of every failure after this, bad options included. */
-    FILE *report = NULL;
+    /* The state first, before any thread or descriptor of the run exists: what it saves is what
+     * the caller gets back. */
+    struct process_state saved;
+    if (process_state_enter(&saved, err, sizeof err) != 0) {
+        atomic_flag_clear(&busy);
+        return run_fail(&run, ENSUREPIP_E_SYSTEM, "%s", err);
+    }
+    /* The report next: it tells of every failure after this, bad options included. */
+    struct report *report = NULL;
     int rc = ENSUREPIP_OK;
     if (opts->report != NULL && opts->report[0] != '\0'
         && (report = report_open(opts->report, err, sizeof err)) == NULL)
@@ -156,8 +164,16 @@ static int run_command(enum run_command command, const struct ensurepip_options 
         rc = run_fail(&run, ENSUREPIP_E_REPORT, "%s", err);
     run_details_free(&run.details);
     target_free(&run.target);
-    atomic_flag_clear(&busy);
     result->status = rc;
+
+    sigset_t arrived;
+    sigemptyset(&arrived);
+    if (result->signal > 0)
+        sigaddset(&arrived, result->signal); /* caught by the glue's handler, not the record */
+    if (process_state_leave(&saved, &arrived, err, sizeof err) != 0)
+        run_say(&run, -1, "state", "WARNING: %s", err);
+    atomic_flag_clear(&busy);
+    process_state_redeliver(&arrived);
     return rc;
 }
 
@@ -188,19 +204,8 @@ static int run_steps(struct run *run)
     if (rc != ENSUREPIP_OK)
         goto done;
 
-    struct process_state saved;
-    if (process_state_save(&saved, err, sizeof err) != 0) {
-        rc = run_fail(run, ENSUREPIP_E_SYSTEM, "%s", err);
-        goto done;
-    }
-    interrupt_catch();
     rc = run_in_sandbox(run);
     remove_tmpdir(run);
-    int sig = interrupt_pending();
-    if (process_state_restore(&saved, err, sizeof err) != 0)
-        run_say(run, -1, "state", "WARNING: %s", err);
-    if (sig != 0 || rc == ENSUREPIP_E_INTERRUPTED)
-        rc = interrupted(run, sig != 0 ? sig : result->signal);
 done:
     if (run->wheel_check != NULL) {
         /* A run that ended before the glue: still wait for the check, and report damage. */
@@ -208,6 +213,10 @@ done:
         if (checked != ENSUREPIP_OK && rc == ENSUREPIP_OK)
             rc = checked;
     }
+    /* The last look at the record: a signal after it is handed back to the caller. */
+    int sig = interrupt_pending();
+    if (sig != 0 || rc == ENSUREPIP_E_INTERRUPTED)
+        rc = interrupted(run, sig != 0 ? sig : result->signal);
     result->status = rc;
     return rc;
 }

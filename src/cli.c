@@ -2,7 +2,9 @@
  * API alone (ensurepip.h), like any other client. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cliargs.h"
 #include "ensurepip.h"
@@ -50,6 +52,45 @@ static void print_help(void)
            ENSUREPIP_E_REPORT);
 }
 
+/* A run-ending signal the library handed back (or one that came after it returned): the
+ * program says what happened first, then dies of it (see end_by_signal). */
+static volatile sig_atomic_t signal_noted;
+
+static void note_signal(int sig)
+{
+    signal_noted = sig;
+}
+
+/* Notes the run-ending signals the parent did not ignore (nohup's SIGHUP stays ignored), and
+ * ignores SIGPIPE as CPython does: a reader that went away is a write error, not a death. */
+static void take_signals(void)
+{
+    static const int run_ending[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = note_signal;
+    for (size_t i = 0; i < sizeof run_ending / sizeof run_ending[0]; i++)
+        if (sigaction(run_ending[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(run_ending[i], &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Ends the program by the signal, with its default action, as CPython does for SIGINT: a shell
+ * running the program in a loop then stops too. */
+static int end_by_signal(int sig)
+{
+    fflush(NULL);
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+    return 128 + sig; /* not reached for a signal whose default ends the process */
+}
+
 int main(int argc, char **argv)
 {
     struct cli_args cli;
@@ -81,10 +122,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "ensurepip: error: %s\n", result.message);
         return status;
     case CLI_UNINSTALL:
+        take_signals();
         cli.opts.exiting = 1;
         status = ensurepip_uninstall(&cli.opts, &result);
         break;
     case CLI_BOOTSTRAP:
+        take_signals();
         cli.opts.exiting = 1;
         status = ensurepip_bootstrap(&cli.opts, &result);
         break;
@@ -92,7 +135,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     if (status == ENSUREPIP_E_INTERRUPTED && result.signal > 0) {
         fprintf(stderr, "ensurepip: %s\n", result.message);
-        return 128 + result.signal;
+        return end_by_signal(result.signal);
     }
     if (status != ENSUREPIP_OK) {
         fprintf(stderr, "ensurepip: error: %s\n", result.message[0] ? result.message : ensurepip_strerror(status));
@@ -103,5 +146,7 @@ int main(int argc, char **argv)
         FILE *out = cli.opts.report != NULL && cli.opts.report[0] == '-' && cli.opts.report[1] == '\0' ? stderr : stdout;
         fprintf(out, "ensurepip: %s\n", result.message);
     }
+    if (signal_noted != 0)
+        return end_by_signal(signal_noted);
     return status;
 }

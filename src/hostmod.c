@@ -27,22 +27,26 @@ static struct run *current_run(PyObject *module)
     return ((struct host_state *)PyModule_GetState(module))->run;
 }
 
+/* Lines may hold paths: PyUnicode_FSConverter gives their bytes back (surrogateescape). */
 static PyObject *host_log(PyObject *module, PyObject *args)
 {
     int level;
-    const char *tag, *message;
-    if (!PyArg_ParseTuple(args, "iss:log", &level, &tag, &message))
+    const char *tag;
+    PyObject *message;
+    if (!PyArg_ParseTuple(args, "isO&:log", &level, &tag, PyUnicode_FSConverter, &message))
         return NULL;
-    run_say(current_run(module), level, tag, "%s", message);
+    run_say(current_run(module), level, tag, "%s", PyBytes_AS_STRING(message));
+    Py_DECREF(message);
     Py_RETURN_NONE;
 }
 
 static PyObject *host_progress(PyObject *module, PyObject *args)
 {
-    const char *text;
-    if (!PyArg_ParseTuple(args, "s:progress", &text))
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "O&:progress", PyUnicode_FSConverter, &text))
         return NULL;
-    run_progress(current_run(module), "%s", text);
+    run_progress(current_run(module), "%s", PyBytes_AS_STRING(text));
+    Py_DECREF(text);
     Py_RETURN_NONE;
 }
 

@@ -78,17 +78,21 @@ static int check_runtime_only(char *version, size_t version_len, char *err, size
 static void *run_check(void *arg)
 {
     struct check_thread *t = arg;
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the main thread's business */
     t->rc = t->check(t->version, sizeof t->version, t->err, sizeof t->err);
     return NULL;
 }
 
 static void start_check(struct check_thread *t, int (*check)(char *, size_t, char *, size_t))
 {
+    /* Signals are the calling thread's business: the thread starts with all of them blocked
+     * (it inherits the mask), and the caller's own mask is back before anything else runs,
+     * also when no thread can be had and the check runs here. */
+    sigset_t all, callers;
+    sigfillset(&all);
     t->check = check;
+    pthread_sigmask(SIG_SETMASK, &all, &callers);
     t->started = pthread_create(&t->thread, NULL, run_check, t) == 0;
+    pthread_sigmask(SIG_SETMASK, &callers, NULL);
     if (!t->started)
         run_check(t);
 }

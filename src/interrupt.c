@@ -4,15 +4,23 @@
 
 #include <string.h>
 
-/* The one piece of global state: a signal handler has no other place to put what it saw. */
-static volatile sig_atomic_t recorded;
-
 static const int run_ending[] = {SIGINT, SIGTERM, SIGHUP};
+#define RUN_ENDING_COUNT (sizeof run_ending / sizeof run_ending[0])
+
+/* The one piece of global state: a signal handler has no other place to put what it saw. Each
+ * signal has a flag of its own, so that a second one is not lost behind the first; first is
+ * the one that ended the run. */
+static volatile sig_atomic_t first, seen[RUN_ENDING_COUNT];
+/* Which of them this run records (the others were ignored by the caller). */
+static int taken[RUN_ENDING_COUNT];
 
 static void record(int sig)
 {
-    if (recorded == 0)
-        recorded = sig;
+    for (size_t i = 0; i < RUN_ENDING_COUNT; i++)
+        if (run_ending[i] == sig)
+            seen[i] = 1;
+    if (first == 0)
+        first = sig;
 }
 
 void interrupt_rearm(void)
@@ -21,19 +29,25 @@ void interrupt_rearm(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = record;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof run_ending / sizeof run_ending[0]; i++)
-        sigaction(run_ending[i], &sa, NULL);
+    for (size_t i = 0; i < RUN_ENDING_COUNT; i++)
+        if (taken[i])
+            sigaction(run_ending[i], &sa, NULL);
 }
 
 void interrupt_catch(void)
 {
-    recorded = 0;
+    first = 0;
+    for (size_t i = 0; i < RUN_ENDING_COUNT; i++) {
+        struct sigaction now;
+        seen[i] = 0;
+        taken[i] = sigaction(run_ending[i], NULL, &now) == 0 && now.sa_handler != SIG_IGN;
+    }
     interrupt_rearm();
 }
 
 int interrupt_pending(void)
 {
-    return recorded;
+    return first;
 }
 
 void interrupt_record(int sig)
@@ -41,11 +55,21 @@ void interrupt_record(int sig)
     record(sig);
 }
 
+void interrupt_take(sigset_t *set)
+{
+    for (size_t i = 0; i < RUN_ENDING_COUNT; i++) {
+        if (seen[i])
+            sigaddset(set, run_ending[i]);
+        seen[i] = 0;
+    }
+    first = 0;
+}
+
 void interrupt_block(sigset_t *old)
 {
     sigset_t set;
     sigemptyset(&set);
-    for (size_t i = 0; i < sizeof run_ending / sizeof run_ending[0]; i++)
+    for (size_t i = 0; i < RUN_ENDING_COUNT; i++)
         sigaddset(&set, run_ending[i]);
     pthread_sigmask(SIG_BLOCK, &set, old);
 }

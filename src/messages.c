@@ -25,14 +25,29 @@ void run_one_line(char *message)
             *p = '?';
 }
 
+/* A message too long for the result ends in "..." where it was cut, never silently short. */
+static void mark_cut(char *message, size_t size, int length)
+{
+    if (length >= 0 && (size_t)length >= size && size > 4)
+        memcpy(message + size - 4, "...", 4);
+}
+
+void run_set_message(struct run *run, const char *text)
+{
+    struct ensurepip_result *r = run->result;
+    mark_cut(r->message, sizeof r->message, snprintf(r->message, sizeof r->message, "%s", text));
+    run_one_line(r->message); /* paths in it may hold a newline */
+}
+
 int run_fail(struct run *run, int status, const char *fmt, ...)
 {
+    struct ensurepip_result *r = run->result;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(run->result->message, sizeof run->result->message, fmt, ap);
+    mark_cut(r->message, sizeof r->message, vsnprintf(r->message, sizeof r->message, fmt, ap));
     va_end(ap);
-    run_one_line(run->result->message); /* paths in it may hold a newline */
-    run->result->status = status;
+    run_one_line(r->message);
+    r->status = status;
     return status;
 }
 

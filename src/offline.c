@@ -25,9 +25,16 @@ static int refuse(const char *event)
     return -1;
 }
 
+/* Whether the guard acts: only while ensurepip's interpreter lives. A hook cannot be removed
+ * before the interpreter has started; after a failed start it stays in the runtime, inert, and
+ * is used again by the next start instead of being added twice. Py_FinalizeEx() removes it. */
+static int active, left_in_runtime;
+
 static int guard(const char *event, PyObject *args, void *unused)
 {
     (void)unused;
+    if (!active)
+        return 0;
     if (strncmp(event, "socket.", 7) != 0 && strncmp(event, "urllib.", 7) != 0)
         return 0;
     if (strcmp(event, "socket.__new__") == 0) {
@@ -53,9 +60,18 @@ static int guard(const char *event, PyObject *args, void *unused)
 
 int offline_guard_install(char *err, size_t errlen)
 {
-    if (PySys_AddAuditHook(guard, NULL) == 0)
+    if (left_in_runtime || PySys_AddAuditHook(guard, NULL) == 0) {
+        left_in_runtime = 0; /* from now on the interpreter's: gone with its finalization */
+        active = 1;
         return 0;
+    }
     snprintf(err, errlen, "an audit hook refused ensurepip's network guard (sys.addaudithook)");
     PyErr_Clear();
     return -1;
+}
+
+void offline_guard_disarm(void)
+{
+    active = 0;
+    left_in_runtime = !Py_IsInitialized();
 }

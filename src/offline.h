@@ -12,4 +12,9 @@
  * or -1 with a message (another audit hook refused it). */
 int offline_guard_install(char *err, size_t errlen);
 
+/* Makes the hook inert after an interpreter failed to start: the host's own later use of the
+ * Python runtime must not meet ensurepip's guard. (A failed Py_InitializeFromConfig() may leave
+ * the runtime partly initialized; the C API has no way to undo that.) */
+void offline_guard_disarm(void);
+
 #endif

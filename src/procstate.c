@@ -8,13 +8,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "interrupt.h"
 
 #ifndef O_PATH
 #define O_PATH O_RDONLY
 #endif
 
-int process_state_save(struct process_state *ps, char *err, size_t errlen)
+/* Signals whose default action would end the run where it stands, with nothing cleaned up. */
+static const int ignored_for_run[] = {SIGPIPE, SIGXFSZ};
+
+static void ignore(int sig)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+}
+
+/* /dev/null on each closed standard descriptor, under its own number. */
+static void open_closed_std(struct process_state *ps)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0 && null != fd) {
+            /* A lower one was closed and could not be opened: this one goes where it belongs. */
+            int placed = dup2(null, fd);
+            close(null);
+            null = placed;
+        }
+        ps->opened_std[fd] = null == fd;
+    }
+}
+
+int process_state_enter(struct process_state *ps, char *err, size_t errlen)
 {
     memset(ps, 0, sizeof *ps);
     ps->cwd_fd = -1;
@@ -24,11 +56,18 @@ int process_state_save(struct process_state *ps, char *err, size_t errlen)
     ps->locale = strdup(locale != NULL ? locale : "C");
     if (ps->locale == NULL)
         goto oom;
-    /* O_PATH needs no read permission on the directory. */
-    ps->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     pthread_sigmask(SIG_SETMASK, NULL, &ps->mask);
     for (int sig = 1; sig < NSIG; sig++)
         ps->have_action[sig] = sigaction(sig, NULL, &ps->actions[sig]) == 0;
+    ps->umask = umask(0);
+    umask(ps->umask);
+    /* Descriptors first: the working directory's must not take a standard one's number. */
+    open_closed_std(ps);
+    /* O_PATH needs no read permission on the directory. */
+    ps->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    for (size_t i = 0; i < sizeof ignored_for_run / sizeof ignored_for_run[0]; i++)
+        ignore(ignored_for_run[i]);
+    interrupt_catch();
     return 0;
 oom:
     env_snapshot_free(&ps->env);
@@ -38,15 +77,17 @@ oom:
     return -1;
 }
 
-int process_state_restore(struct process_state *ps, char *err, size_t errlen)
+int process_state_leave(struct process_state *ps, sigset_t *arrived, char *err, size_t errlen)
 {
     int rc = 0;
-    /* Dispositions before the mask: a signal held back by the mask must meet the caller's
-     * handler, not one of ours. */
+    /* Dispositions first, the record after: a signal arriving in between meets the caller's
+     * own disposition instead of falling between the record and the restore. Then the mask:
+     * a signal held back by it must meet the caller's handler, not ours. */
     for (int sig = 1; sig < NSIG; sig++) {
         if (ps->have_action[sig] && sig != SIGKILL && sig != SIGSTOP)
             sigaction(sig, &ps->actions[sig], NULL);
     }
+    interrupt_take(arrived);
     pthread_sigmask(SIG_SETMASK, &ps->mask, NULL);
     if (ps->locale != NULL && setlocale(LC_ALL, ps->locale) == NULL && rc == 0) {
         snprintf(err, errlen, "could not restore the locale %s", ps->locale);
@@ -59,13 +100,24 @@ int process_state_restore(struct process_state *ps, char *err, size_t errlen)
         }
         close(ps->cwd_fd);
     }
+    umask(ps->umask);
+    for (int fd = 0; fd <= 2; fd++)
+        if (ps->opened_std[fd])
+            close(fd);
     if (env_snapshot_restore(&ps->env) != 0 && rc == 0) {
         snprintf(err, errlen, "out of memory restoring the environment");
         rc = -1;
     }
     env_snapshot_free(&ps->env);
     free(ps->locale);
-    ps->locale = NULL;
+    memset(ps, 0, sizeof *ps);
     ps->cwd_fd = -1;
     return rc;
+}
+
+void process_state_redeliver(const sigset_t *arrived)
+{
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sigismember(arrived, sig) == 1)
+            raise(sig);
 }

@@ -57,7 +57,9 @@ static void take_exception(struct run *run, const char *what)
     PyErr_NormalizeException(&type, &value, &tb);
     const char *type_name = type != NULL ? ((PyTypeObject *)type)->tp_name : "unknown error";
     PyObject *text = value != NULL ? PyObject_Str(value) : NULL;
-    const char *detail = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+    /* The message holds a path's bytes as they are: surrogateescape, as Python's os does. */
+    PyObject *bytes = text != NULL ? PyUnicode_EncodeFSDefault(text) : NULL;
+    const char *detail = bytes != NULL ? PyBytes_AS_STRING(bytes) : NULL;
     if (detail == NULL) {
         PyErr_Clear();
         detail = "";
@@ -72,6 +74,7 @@ static void take_exception(struct run *run, const char *what)
         Py_XDECREF(traceback);
         PyErr_Clear();
     }
+    Py_XDECREF(bytes);
     Py_XDECREF(text);
     Py_XDECREF(type);
     Py_XDECREF(value);
@@ -141,10 +144,12 @@ static int start(struct run *run, const char *archive_path)
     }
     PyConfig_Clear(&config);
     started_before = 1;
-    if (PyStatus_Exception(status))
+    if (PyStatus_Exception(status)) {
+        offline_guard_disarm();
         return run_fail(run, ENSUREPIP_E_PYTHON,
                         "the embedded Python could not start: %s",
                         status.err_msg ? status.err_msg : "unknown error");
+    }
     return ENSUREPIP_OK;
 }
 
@@ -189,10 +194,13 @@ static PyObject *build_request(const struct run *run, const struct payload_files
     return req;
 }
 
+/* A word of the answer (a status, an action, a version): ASCII, so NULL for anything else. */
 static const char *get_str(PyObject *dict, const char *key)
 {
     PyObject *v = PyDict_GetItemString(dict, key); /* borrowed */
-    return v != NULL && PyUnicode_Check(v) ? PyUnicode_AsUTF8(v) : NULL;
+    const char *s = v != NULL && PyUnicode_Check(v) && PyUnicode_IS_ASCII(v) ? PyUnicode_AsUTF8(v) : NULL;
+    PyErr_Clear();
+    return s;
 }
 
 static long get_long(PyObject *dict, const char *key, long fallback)
@@ -235,6 +243,8 @@ static const struct {
     {"failed", ENSUREPIP_ACTION_FAILED},
 };
 
+/* A copy of a text of the answer that may hold paths, as bytes: surrogateescape gives back
+ * the bytes a path had, whatever they are. */
 static char *dup_str(PyObject *dict, const char *key)
 {
     PyObject *v = dict != NULL && PyDict_Check(dict) ? PyDict_GetItemString(dict, key) : NULL;
@@ -256,6 +266,7 @@ static void take_details(struct run *run, PyObject *answer)
     d->prefix = dup_str(target, "prefix");
     d->purelib = dup_str(target, "purelib");
     d->scripts_dir = dup_str(target, "scripts");
+    d->root = dup_str(target, "root");
     d->files = get_long(answer, "files", 0);
     PyObject *scripts = PyDict_GetItemString(answer, "scripts"); /* borrowed */
     Py_ssize_t n = scripts != NULL && PyList_Check(scripts) ? PyList_Size(scripts) : 0;
@@ -278,7 +289,7 @@ static int take_answer(struct run *run, PyObject *answer)
         return run_fail(run, ENSUREPIP_E_PYTHON, "the glue answered with a %s, not a dict",
                         Py_TYPE(answer)->tp_name);
     const char *status = get_str(answer, "status"), *action = get_str(answer, "action");
-    const char *message = get_str(answer, "message"), *version = get_str(answer, "pip_version");
+    const char *version = get_str(answer, "pip_version");
     int code = status != NULL ? glue_status(status) : -1;
     if (code < 0)
         return run_fail(run, ENSUREPIP_E_PYTHON, "the glue answered with an unknown status %s",
@@ -291,8 +302,9 @@ static int take_answer(struct run *run, PyObject *answer)
     r->pip_exit_code = (int)get_long(answer, "pip_exit_code", -1);
     r->signal = (int)get_long(answer, "signal", 0);
     snprintf(r->pip_version, sizeof r->pip_version, "%s", version ? version : "");
-    snprintf(r->message, sizeof r->message, "%s", message ? message : "");
-    run_one_line(r->message);
+    char *message = dup_str(answer, "message");
+    run_set_message(run, message ? message : "");
+    free(message);
     PyErr_Clear();
     return code;
 }

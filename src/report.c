@@ -3,34 +3,139 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ensurepip.h"
 
-FILE *report_open(const char *path, char *err, size_t errlen)
+struct report {
+    FILE *out;
+    char *path;        /* where the report goes (a symbolic link of the caller's, resolved) */
+    char *tmp_path;    /* where it is written first; NULL for stdout */
+    int dir_fd;        /* their directory: the run changes the working directory meanwhile */
+};
+
+static void report_free(struct report *r)
 {
-    if (strcmp(path, "-") == 0)
-        return stdout;
-    FILE *f = fopen(path, "we");
-    if (f == NULL)
-        snprintf(err, errlen, "cannot write the report %s: %s", path, strerror(errno));
-    return f;
+    if (r->dir_fd >= 0)
+        close(r->dir_fd);
+    free(r->path);
+    free(r->tmp_path);
+    free(r);
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if there is none. */
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash != NULL ? slash + 1 : path;
+}
+
+/* The final path: the path itself, or where a symbolic link of the caller's own points. */
+static char *final_path(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+        return strdup(path);
+    if (st.st_uid != geteuid()) {
+        snprintf(err, errlen, "the report %s is a symbolic link owned by another user (uid %lu), which "
+                 "ensurepip does not follow: remove it or choose another file", path, (unsigned long)st.st_uid);
+        return NULL;
+    }
+    char *resolved = realpath(path, NULL);
+    if (resolved == NULL)
+        snprintf(err, errlen, "cannot write the report %s: the symbolic link leads nowhere (%s)", path, strerror(errno));
+    return resolved;
+}
+
+struct report *report_open(const char *path, char *err, size_t errlen)
+{
+    struct report *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        snprintf(err, errlen, "out of memory opening the report");
+        return NULL;
+    }
+    r->dir_fd = -1;
+    if (strcmp(path, "-") == 0) {
+        r->out = stdout;
+        return r;
+    }
+    err[0] = '\0';
+    r->path = final_path(path, err, errlen);
+    if (r->path == NULL) {
+        if (err[0] == '\0')
+            snprintf(err, errlen, "out of memory opening the report");
+        report_free(r);
+        return NULL;
+    }
+    struct stat st;
+    if (stat(r->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "cannot write the report %s: it is a directory", path);
+        report_free(r);
+        return NULL;
+    }
+    /* Beside the final name (".NAME.XXXXXX"), so that the rename stays in one filesystem. */
+    const char *base = base_name(r->path);
+    int dir_len = (int)(base - r->path);
+    size_t size = strlen(r->path) + 10;
+    r->tmp_path = malloc(size);
+    int fd = -1;
+    if (r->tmp_path != NULL) {
+        snprintf(r->tmp_path, size, "%.*s.%s.XXXXXX", dir_len, r->path, base);
+        fd = mkostemp(r->tmp_path, O_CLOEXEC);
+    }
+    if (fd >= 0) {
+        char *dir = dir_len > 0 ? strndup(r->path, (size_t)dir_len) : strdup(".");
+        r->dir_fd = dir != NULL ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+        free(dir);
+    }
+    if (fd < 0 || r->dir_fd < 0 || (r->out = fdopen(fd, "w")) == NULL) {
+        snprintf(err, errlen, "cannot write the report %s: %s", path, r->tmp_path ? strerror(errno) : "out of memory");
+        if (fd >= 0) {
+            close(fd);
+            unlink(r->tmp_path);
+        }
+        report_free(r);
+        return NULL;
+    }
+    /* The mode a new file would get, not mkstemp's 0600. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    return r;
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if there is none: what Python's UTF-8
+ * decoder accepts (no overlong forms, no surrogates, nothing above U+10FFFF), so that every
+ * other byte is one surrogateescape would have escaped. */
 static size_t utf8_sequence(const unsigned char *s)
 {
     if (s[0] < 0x80)
         return 1;
-    size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-    for (size_t i = 1; i < n; i++)
+    size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+    unsigned char low = 0x80, high = 0xbf; /* the range of the second byte */
+    if (s[0] == 0xe0)
+        low = 0xa0;
+    else if (s[0] == 0xed)
+        high = 0x9f;
+    else if (s[0] == 0xf0)
+        low = 0x90;
+    else if (s[0] == 0xf4)
+        high = 0x8f;
+    if (n > 0 && (s[1] < low || s[1] > high))
+        return 0;
+    for (size_t i = 2; i < n; i++)
         if ((s[i] & 0xc0) != 0x80)
             return 0;
     return n;
 }
 
-/* A JSON string. Bytes that are not UTF-8 (a path can hold any) become U+FFFD. */
+/* A JSON string. A byte that is not part of valid UTF-8 (a path can hold any) is written as
+ * the lone surrogate \udcXX, as Python's json module writes a path decoded with
+ * surrogateescape: os.fsencode(json.load(f)[...]) gives the path's bytes back. */
 static void json_string(FILE *out, const char *text)
 {
     if (text == NULL) {
@@ -41,8 +146,7 @@ static void json_string(FILE *out, const char *text)
     for (const unsigned char *p = (const unsigned char *)text; *p != '\0';) {
         size_t n = utf8_sequence(p);
         if (n == 0) {
-            fputs("\\ufffd", out);
-            p++;
+            fprintf(out, "\\udc%02x", *p++);
         } else if (*p == '"' || *p == '\\') {
             fprintf(out, "\\%c", *p++);
         } else if (*p < 0x20) {
@@ -55,8 +159,31 @@ static void json_string(FILE *out, const char *text)
     fputc('"', out);
 }
 
-int report_write(FILE *out, const struct run *run, double duration_s, char *err, size_t errlen)
+/* The root as the message names it: absolute. The glue's when it answered, else made here. */
+static void json_root(FILE *out, const struct run *run)
 {
+    const char *root = run->opts->root;
+    if (run->details.root != NULL || root == NULL || root[0] == '\0' || root[0] == '/') {
+        json_string(out, run->details.root != NULL ? run->details.root : root && root[0] ? root : NULL);
+        return;
+    }
+    char *cwd = getcwd(NULL, 0);
+    if (cwd == NULL) {
+        json_string(out, root);
+        return;
+    }
+    size_t size = strlen(cwd) + strlen(root) + 2;
+    char *absolute = malloc(size);
+    if (absolute != NULL)
+        snprintf(absolute, size, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, root);
+    json_string(out, absolute != NULL ? absolute : root);
+    free(absolute);
+    free(cwd);
+}
+
+int report_write(struct report *report, const struct run *run, double duration_s, char *err, size_t errlen)
+{
+    FILE *out = report->out;
     const struct ensurepip_result *r = run->result;
     const struct run_details *d = &run->details;
     int exit_status = r->status == ENSUREPIP_E_INTERRUPTED && r->signal > 0 ? 128 + r->signal : r->status;
@@ -74,7 +201,7 @@ int report_write(FILE *out, const struct run *run, double duration_s, char *err,
     fputs(", \"scripts\": ", out);
     json_string(out, d->scripts_dir);
     fputs(", \"root\": ", out);
-    json_string(out, run->opts->root && run->opts->root[0] ? run->opts->root : NULL);
+    json_root(out, run);
     fputs("},\n  \"action\": ", out);
     json_string(out, ensurepip_action_name(r->action));
     fprintf(out, ",\n  \"exit_status\": %d,\n  \"pip_exit_code\": %d,\n  \"message\": ", exit_status,
@@ -90,9 +217,21 @@ int report_write(FILE *out, const struct run *run, double duration_s, char *err,
     fprintf(out, ",\n  \"duration_s\": %.3f\n}\n", duration_s);
 
     int failed = ferror(out);
-    failed |= out == stdout ? fflush(out) != 0 : fclose(out) != 0;
+    if (out == stdout) {
+        failed |= fflush(out) != 0;
+    } else {
+        failed |= fflush(out) != 0 || fsync(fileno(out)) != 0;
+        failed |= fclose(out) != 0;
+        /* By the directory: the run may have left the working directory a relative name needs. */
+        failed = failed || renameat(report->dir_fd, base_name(report->tmp_path), report->dir_fd,
+                                    base_name(report->path)) != 0;
+        if (failed)
+            unlinkat(report->dir_fd, base_name(report->tmp_path), 0);
+    }
+    int saved_errno = errno;
+    report_free(report);
     if (failed) {
-        snprintf(err, errlen, "the report could not be written completely: %s", strerror(errno));
+        snprintf(err, errlen, "the report could not be written completely: %s", strerror(saved_errno));
         return -1;
     }
     return 0;

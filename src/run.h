@@ -15,9 +15,10 @@ enum run_command { RUN_INSTALL, RUN_UNINSTALL };
 /* What the glue reports about the target and the files, for the JSON report. */
 struct run_details {
     char *python, *prefix, *purelib, *scripts_dir;  /* as on the final system */
+    char *root;                                      /* the root, absolute (NULL: none) */
     char **scripts;                                  /* scripts written, final paths */
     size_t nscripts;
-    long files;                                      /* files installed */
+    long files;                                      /* files installed, or removed */
 };
 
 struct run {
@@ -45,6 +46,9 @@ int run_wheel_checked(struct run *run);
 
 /* Makes a message one line: control characters (from paths, options) become '?'. */
 void run_one_line(char *message);
+
+/* Sets run->result's message to text, made one line (cut with "..." if it does not fit). */
+void run_set_message(struct run *run, const char *text);
 
 /* Records a failure in run->result: status and a one-line message. Returns status. */
 int run_fail(struct run *run, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

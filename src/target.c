@@ -212,7 +212,7 @@ static int prefix_version(const struct target *t, const char *prefix, int want_m
 static const char *describe(enum target_source source)
 {
     switch (source) {
-    case TARGET_FROM_OPTION: return "--python";
+    case TARGET_FROM_OPTION: return "the python given";
     case TARGET_FROM_VIRTUAL_ENV: return "VIRTUAL_ENV";
     case TARGET_FROM_BUILD: return "the default target";
     }

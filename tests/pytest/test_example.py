@@ -43,5 +43,5 @@ def test_example_installer_reports_failure(installer, tmp_path, base_env):
     result = subprocess.run([str(installer), str(tmp_path / "missing")], env=base_env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 1
-    assert result.stderr.startswith(f"installer: no pip for {tmp_path / 'missing'}: --python: ")
+    assert result.stderr.startswith(f"installer: no pip for {tmp_path / 'missing'}: the python given: ")
     assert "does not exist" in result.stderr

@@ -185,7 +185,7 @@ def test_signal_before_python_starts_cleans_up(strace, venv, base_env, tmpdir_fo
     """The first mkdir is the private temporary directory, made in C."""
     before = tree_state(venv)
     result = strace_run(["--python", venv], base_env, inject=f"mkdir:signal={signal_name}:when=1", trace="mkdir")
-    assert result.returncode == status, result.stderr
+    assert result.returncode == 128 - status, result.stderr  # ended by the signal itself (strace too)
     assert result.stderr.strip() == f"ensurepip: interrupted by signal {status - 128}; the target was not changed"
     assert tree_state(venv) == before
     assert os.listdir(tmpdir_for_run) == []
@@ -195,7 +195,7 @@ def test_signal_while_pip_stages_cleans_up(strace, venv, base_env, tmpdir_for_ru
     """syncfs comes after pip's installer has staged everything, before the commit begins."""
     before = tree_state(venv)
     result = strace_run(["--python", venv], base_env, inject="syncfs:signal=SIGTERM:when=1", trace="syncfs")
-    assert result.returncode == 143, result.stderr
+    assert result.returncode == -15, result.stderr
     assert "the target was not changed" in result.stderr
     assert tree_state(venv) == before
     assert os.listdir(tmpdir_for_run) == []
@@ -213,7 +213,7 @@ def test_signal_during_the_commit_lets_it_finish(strace, tmp_path, venv, base_en
                         if "/.ensurepip-txn-" in src and "/.ensurepip-txn-" not in dst)
     result = strace_run(["--python", venv], base_env, trace="rename",
                         inject=f"rename:signal=SIGINT:when={first_commit}")
-    assert result.returncode == 130, result.stderr
+    assert result.returncode == -2, result.stderr
     assert "after pip was installed" in result.stderr
     assert pip_scripts(venv) == ["pip3", f"pip{PY_VERSION}"]
     code, version = pip_version_of(venv)

@@ -436,7 +436,7 @@ static void test_nonexistent_path(void **state)
     resolve_error("/nonexistent-ensurepip-test/python3", TARGET_UNUSABLE,
                   "/nonexistent-ensurepip-test/python3", "does not exist");
     /* The message says where the path came from. */
-    resolve_error(at("missing"), TARGET_UNUSABLE, "--python", NULL);
+    resolve_error(at("missing"), TARGET_UNUSABLE, "the python given", NULL);
     /* A dangling symbolic link. */
     make_symlink(at("nowhere"), "dangling");
     resolve_error(at("dangling"), TARGET_UNUSABLE, at("dangling"), NULL);
