@@ -1,11 +1,9 @@
 #!/bin/sh
-# Builds the libFuzzer targets with clang directly (not through automake/configure):
-#   fuzz_wheel  src/zip.c src/wheel.c src/digest.c   (zip reader, wheel version and RECORD checks)
+# Builds the libFuzzer target with clang directly (not through automake/configure):
 #   fuzz_cli    src/cliargs.c src/options.c src/status.c   (command line, options_check)
 # Usage: sh fuzz/build.sh [OUTDIR]    (default: fuzz/out, git-ignored)
 # Environment: CC (default clang, else clang-14), EXTRA_CFLAGS (appended).
-# Needs: clang with its fuzzer runtime (Debian 12: apt-get install -y clang libclang-rt-14-dev),
-# zlib1g-dev, nettle-dev.
+# Needs: clang with its fuzzer runtime (Debian 12: apt-get install -y clang libclang-rt-14-dev).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -67,8 +65,7 @@ build() {
     name=$1; shift
     echo "build.sh: $out/$name"
     # shellcheck disable=SC2086
-    "$CC" $CFLAGS $INC -o "$out/$name" "$@" -lz -lnettle
+    "$CC" $CFLAGS $INC -o "$out/$name" "$@"
 }
 
-build fuzz_wheel "$here/fuzz_wheel.c" "$top/src/zip.c" "$top/src/wheel.c" "$top/src/digest.c"
 build fuzz_cli "$here/fuzz_cli.c" "$top/src/cliargs.c" "$top/src/options.c" "$top/src/status.c"

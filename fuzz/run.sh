@@ -13,11 +13,8 @@
 # 2 if the build or the set-up failed.
 #
 # Environment:
-#   PIP_WHEEL=FILE     the pip wheel to seed fuzz_wheel with (default: the newest
-#                      /usr/share/python-wheels/pip-*.whl, if any)
-#   FUZZ_TARGETS       the targets to run (default "fuzz_wheel fuzz_cli")
+#   FUZZ_TARGETS       the targets to run (default "fuzz_cli")
 #   FUZZ_ARGS          more libFuzzer flags for every target (e.g. "-seed=1")
-#   FUZZ_PIP_SEEDS=1   mutate the 1.7 MB pip wheel seeds too (default: only run them once)
 #   PYTHON             the interpreter for make-corpus.py (default /usr/bin/python3)
 set -u
 
@@ -25,7 +22,7 @@ set -u
 # is going cannot break that run.
 {
 here=$(cd "$(dirname "$0")" && pwd)
-targets=${FUZZ_TARGETS:-fuzz_wheel fuzz_cli}
+targets=${FUZZ_TARGETS:-fuzz_cli}
 
 say() { printf 'run.sh: %s\n' "$*" >&2; }
 
@@ -57,7 +54,6 @@ common="-timeout=10 -rss_limit_mb=2048 -print_final_stats=1"
 dict_for() {
     case $1 in
         fuzz_cli) echo "$here/cli.dict" ;;
-        fuzz_wheel) echo "$here/wheel.dict" ;;
     esac
 }
 
@@ -97,27 +93,16 @@ fi
 # Seeds: made anew each run (never committed), from make-corpus.py.
 python=${PYTHON:-/usr/bin/python3}
 [ -x "$python" ] || python=$(command -v python3 || true)
-wheel=${PIP_WHEEL:-}
-if [ -n "$wheel" ] && [ ! -f "$wheel" ]; then
-    say "PIP_WHEEL=$wheel is not a file; not seeding with it"
-    wheel=
-fi
-if [ -z "$wheel" ]; then
-    # shellcheck disable=SC2012
-    wheel=$(ls /usr/share/python-wheels/pip-*.whl 2>/dev/null | sort -V | tail -n 1)
-fi
 rm -rf "$out/seeds"
-mkdir -p "$out/seeds/fuzz_wheel" "$out/seeds/fuzz_cli" "$out/seeds/fuzz_wheel-pip"
+mkdir -p "$out/seeds/fuzz_cli"
 if [ -n "$python" ]; then
-    if ! "$python" "$here/make-corpus.py" ${wheel:+--pip-wheel "$wheel" --pip-dir "$out/seeds/fuzz_wheel-pip"} \
-            --cli-dir "$out/seeds/fuzz_cli" "$out/seeds/fuzz_wheel"; then
+    if ! "$python" "$here/make-corpus.py" "$out/seeds/fuzz_cli"; then
         say "make-corpus.py failed"
         exit 2
     fi
 else
     say "no python3: fuzzing without seeds"
 fi
-[ -n "$wheel" ] || say "no pip wheel (PIP_WHEEL, /usr/share/python-wheels): seeding fuzz_wheel with small wheels only"
 
 guard=
 command -v timeout >/dev/null 2>&1 && guard="timeout -k 30 $((secs + 900))"
@@ -127,21 +112,6 @@ run_target() {
     mkdir -p "$out/corpus/$t" "$out/crashes/$t" "$out/logs"
     dict=$(dict_for "$t")
     seeds="$out/seeds/$t"
-    # The pip wheel and its damaged copies (1.7 MB each, some 15 ms an execution) are run once
-    # each rather than mutated, which would slow fuzzing some 400-fold (FUZZ_PIP_SEEDS=1 mutates
-    # them too). Wheels made of parts of it are among the ordinary seeds.
-    if [ -d "$out/seeds/$t-pip" ] && [ -n "$(ls "$out/seeds/$t-pip")" ]; then
-        # shellcheck disable=SC2086
-        if ! "$out/$t" $common -artifact_prefix="$out/crashes/$t/" "$out/seeds/$t-pip"/* \
-                >"$out/logs/$t-pip.log" 2>&1; then
-            cp "$out/logs/$t-pip.log" "$out/logs/$t.log"
-            echo 1 >"$out/logs/$t.status"
-            return
-        fi
-        [ "${FUZZ_PIP_SEEDS:-0}" = 0 ] || seeds="$seeds $out/seeds/$t-pip"
-    fi
-    # libFuzzer caps -max_len at 1 MiB by default and cuts longer seeds to it, which would
-    # leave the pip wheel (about 1.7 MB) without its central directory: allow the largest seed.
     # shellcheck disable=SC2086
     maxlen=$(find $seeds "$out/corpus/$t" -type f -printf '%s\n' | sort -n | tail -n 1)
     [ "${maxlen:-0}" -gt 4096 ] || maxlen=4096

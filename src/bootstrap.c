@@ -48,7 +48,9 @@ int run_wheel_checked(struct run *run)
     char err[1024];
     if (run->wheel_check == NULL)
         return run->pip_version[0] != '\0' ? ENSUREPIP_OK : ENSUREPIP_E_WHEEL;
-    int rc = integrity_end(run->wheel_check, run->pip_version, sizeof run->pip_version, err, sizeof err);
+    int rc = integrity_end(run->wheel_check, err, sizeof err);
+    if (rc == 0)
+        snprintf(run->pip_version, sizeof run->pip_version, "%s", payload_pip_version());
     run->wheel_check = NULL;
     if (rc != 0)
         return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);

@@ -2,7 +2,6 @@
 
 #include "digest.h"
 
-#include <nettle/base64.h>
 #include <nettle/sha2.h>
 #include <string.h>
 
@@ -27,21 +26,4 @@ void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_SIZE])
         out[2 * i + 1] = hex[md[i] & 0xf];
     }
     out[64] = '\0';
-}
-
-int sha256_record(const void *data, size_t len, char out[SHA256_RECORD_SIZE])
-{
-    uint8_t md[SHA256_DIGEST_SIZE];
-    char b64[BASE64_ENCODE_LENGTH(SHA256_DIGEST_SIZE) + BASE64_ENCODE_FINAL_LENGTH];
-    struct base64_encode_ctx ctx;
-    sha256(data, len, md);
-    base64url_encode_init(&ctx);
-    size_t n = base64_encode_update(&ctx, b64, sizeof md, md);
-    n += base64_encode_final(&ctx, b64 + n);
-    /* 44 characters, the last the '=' padding that RECORD leaves out */
-    if (n != 44)
-        return -1;
-    memcpy(out, b64, 43);
-    out[43] = '\0';
-    return 0;
 }

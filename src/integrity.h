@@ -4,10 +4,9 @@
 
 #include <stddef.h>
 
-/* Checks the runtime archive's and the wheel's sha256 against those recorded at build time,
- * then the wheel inside out (every entry's CRC-32, every file against RECORD), and reads the
- * wheel's version into version. Returns 0, or -1 with a message naming what is corrupt. */
-int integrity_check(char *version, size_t version_len, char *err, size_t errlen);
+/* Checks the runtime archive's and the wheel's sha256 against those recorded at build time.
+ * Returns 0, or -1 with a message naming what is corrupt. */
+int integrity_check(char *err, size_t errlen);
 
 /* The same checks, run in two threads: integrity_begin() starts them;
  * integrity_runtime_checked() waits for the runtime archive's (before the interpreter, whose
@@ -17,6 +16,6 @@ struct integrity_job;
 
 int integrity_begin(struct integrity_job **job, char *err, size_t errlen);
 int integrity_runtime_checked(struct integrity_job *job, char *err, size_t errlen);
-int integrity_end(struct integrity_job *job, char *version, size_t version_len, char *err, size_t errlen);
+int integrity_end(struct integrity_job *job, char *err, size_t errlen);
 
 #endif

@@ -27,6 +27,11 @@ void payload_runtime(struct payload *p)
     p->sha256 = PAYLOAD_RUNTIME_SHA256;
 }
 
+const char *payload_pip_version(void)
+{
+    return PAYLOAD_PIP_VERSION;
+}
+
 int payload_check(const struct payload *p, char *err, size_t errlen)
 {
     char digest[SHA256_HEX_SIZE];

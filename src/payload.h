@@ -15,6 +15,9 @@ struct payload {
 void payload_wheel(struct payload *p);
 void payload_runtime(struct payload *p);
 
+/* The version of the embedded pip, known at build time. */
+const char *payload_pip_version(void);
+
 /* Checks a payload against its recorded SHA-256. Returns 0, or -1 with a message. */
 int payload_check(const struct payload *p, char *err, size_t errlen);
 
