@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "interrupt.h"
 #include "payload.h"
 
@@ -134,6 +135,7 @@ static PyMethodDef host_methods[] = {
      "syncfs(path): write the filesystem holding path to disk (syncfs(2))."},
     {"exchange", host_exchange, METH_VARARGS,
      "exchange(a, b): swap two paths atomically (renameat2 RENAME_EXCHANGE)."},
+    CONFINE_METHODS
     {NULL, NULL, 0, NULL},
 };
 
