@@ -237,11 +237,6 @@ def _fsync_at(fd):
     os.fsync(fd)
 
 
-def _in_the_way(path, what):
-    return Failure("target", f"{path} is in the way of {what} and is not pip's; move it away and "
-                             "run ensurepip again")
-
-
 class Transaction:
     """One change to a target, planned as a list of steps (ops) and then committed."""
 
@@ -308,18 +303,10 @@ class Transaction:
     def _put(self, src, dst, owned=frozenset()):
         """Put src (staged) at dst: a move, or a swap if something is there already. owned: the
         files the replaced RECORD lists; what else is inside a directory at dst is kept."""
-        confined = self.confined
         src_is_dir = os.path.isdir(src) and not os.path.islink(src)
-        there = confined.lstat(dst)
+        there = self.confined.lstat(dst)
         if there is not None:
-            if stat.S_ISLNK(there.st_mode):
-                with confined.parent(dst) as (fd, name):
-                    target = os.readlink(name, dir_fd=fd)
-                raise Failure("target", f"{dst} is a symbolic link to {target}, where pip's files go: "
-                                        "ensurepip never writes through links; remove it and run ensurepip again")
-            if stat.S_ISDIR(there.st_mode) != src_is_dir:
-                raise _in_the_way(dst, f"pip's {'package directory' if src_is_dir else 'file'} "
-                                       f"{os.path.basename(dst)}")
+            self._check_not_in_the_way(dst, there, src_is_dir)
         if self.confined.base_of(src) != self.confined.base_of(dst):
             src = self._copy_beside(src, dst)
         if there is not None:
@@ -346,21 +333,44 @@ class Transaction:
             os.utime(name, ns=(st.st_atime_ns, st.st_mtime_ns), dir_fd=fd)
         return copy
 
+    def _check_not_in_the_way(self, path, there, want_dir):
+        """Refuses a link where pip's files go (pip would write through it), and a directory
+        where a file goes or the reverse (pip refuses those too)."""
+        if stat.S_ISLNK(there.st_mode):
+            with self.confined.parent(path) as (fd, name):
+                target = os.readlink(name, dir_fd=fd)
+            raise Failure("target", f"{path} is a symbolic link to {target}, where pip's files go: "
+                                    "ensurepip never writes through links; remove it and run ensurepip again")
+        if stat.S_ISDIR(there.st_mode) != want_dir:
+            raise Failure("target", f"{path} is in the way of pip's "
+                                    f"{'directory' if want_dir else 'file'} {os.path.basename(path)} and is "
+                                    "not pip's; move it away and run ensurepip again")
+
     def _keep_foreign_files(self, staged, dst, owned):
-        """After dst (a directory) and staged swap, files in the old dst that are not pip's (not
-        in owned, not bytecode of an owned source, not replaced by a staged file) move into the
+        """After dst (a directory) and staged swap, what the old dst holds that is not pip's (not
+        in owned, not bytecode of an owned source, not replaced by a staged file) moves into the
         new one: pip removes only what its RECORD lists."""
-        new = set()
-        for directory, _subdirs, names in os.walk(staged):
-            new.update(os.path.relpath(os.path.join(directory, n), staged) for n in names)
+        new_files, new_dirs = set(), set()
+        for directory, subdirs, names in os.walk(staged):
+            rel = os.path.relpath(directory, staged)
+            new_dirs.update(os.path.normpath(os.path.join(rel, d)) for d in subdirs)
+            new_files.update(os.path.normpath(os.path.join(rel, n)) for n in names)
         for directory, subdirs, names in os.walk(dst):
-            for name in sorted(names + [d for d in subdirs if os.path.islink(os.path.join(directory, d))]):
+            links = [d for d in subdirs if os.path.islink(os.path.join(directory, d))]
+            for name in sorted(names + links):
                 path = os.path.join(directory, name)
                 rel = os.path.relpath(path, dst)
-                if rel in new or path in owned or _is_bytecode_of(path, owned):
+                if rel in new_files or path in owned or _is_bytecode_of(path, owned):
                     continue
+                if rel in new_dirs:
+                    self._check_not_in_the_way(path, os.lstat(path), want_dir=True)
                 self.ops.append({"op": "keep", "src": os.path.join(staged, rel), "dst": path})
                 self.touched_dirs.add(os.path.dirname(path))
+            for name in subdirs:
+                rel = os.path.normpath(os.path.relpath(os.path.join(directory, name), dst))
+                if rel in new_files:
+                    self._check_not_in_the_way(os.path.join(directory, name), os.lstat(os.path.join(directory, name)),
+                                               want_dir=False)
 
     def _retire(self, path):
         dst = self._spare(path, os.path.basename(path))
@@ -651,9 +661,10 @@ def _cached_bytecode(path):
 
 
 def _wholly_owned(top, owned):
-    """True if every file under top is listed, or is cached bytecode of a listed .py file."""
-    for directory, _subdirs, names in os.walk(top):
-        for name in names:
+    """True if every file (and link) under top is listed, or is cached bytecode of a listed .py
+    file."""
+    for directory, subdirs, names in os.walk(top):
+        for name in names + [d for d in subdirs if os.path.islink(os.path.join(directory, d))]:
             path = os.path.join(directory, name)
             if path not in owned and not _is_bytecode_of(path, owned):
                 return False

@@ -14,35 +14,28 @@
 #include <unistd.h>
 
 #define PREFIX "ensurepip-"
-/* A file in each run's directory, locked (flock) for as long as the run lives: the kernel
- * drops the lock when the process dies, in whichever PID namespace it ran. */
-#define LIVE_LOCK ".live"
 
-/* The lock this thread's run holds on its directory, from tempdir_create to tempdir_remove
- * (one run at a time per thread: the library's calls do not nest). */
+/* Each run holds a lock (flock) on its directory for as long as it lives: the kernel drops it
+ * when the process dies, in whichever PID namespace it ran. */
 static _Thread_local int live_lock_fd = -1;
 
 static int remove_tree(const char *path, char *err, size_t errlen);
 
-/* Whether base/name is a directory of a run that is gone: its lock file can be locked. A
- * directory without one is being created right now (mkdtemp, then the lock), or was left in
- * that instant; it is left alone either way. */
-static int is_stale(int base_fd, const char *name)
+/* Removes base/name if it is a directory of this user whose run is gone: its lock is free. The
+ * lock is held while removing, so that a run that made it an instant ago and has not locked it
+ * yet fails to, and makes another. */
+static void remove_if_stale(int base_fd, const char *base, const char *name)
 {
     int dir = openat(base_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dir < 0)
-        return 0;
+        return;
     struct stat st;
-    int stale = 0;
-    if (fstat(dir, &st) == 0 && st.st_uid == geteuid()) {
-        int lock = openat(dir, LIVE_LOCK, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (lock >= 0) {
-            stale = flock(lock, LOCK_EX | LOCK_NB) == 0;
-            close(lock);
-        }
+    if (fstat(dir, &st) == 0 && st.st_uid == geteuid() && flock(dir, LOCK_EX | LOCK_NB) == 0) {
+        char path[4096], ignored[256];
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", base, name) < sizeof path)
+            remove_tree(path, ignored, sizeof ignored);
     }
     close(dir);
-    return stale;
 }
 
 /* Removes base/ensurepip-<pid>-XXXXXX directories of this user whose run is gone. The PID in
@@ -59,11 +52,7 @@ static void sweep_stale(const char *base)
         long pid = strtol(e->d_name + strlen(PREFIX), &end, 10);
         if (end == e->d_name + strlen(PREFIX) || *end != '-' || strlen(end) != 7 || pid <= 0)
             continue;
-        if (!is_stale(dirfd(dir), e->d_name))
-            continue;
-        char path[4096], ignored[256];
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", base, e->d_name) < sizeof path)
-            remove_tree(path, ignored, sizeof ignored);
+        remove_if_stale(dirfd(dir), base, e->d_name);
     }
     closedir(dir);
 }
@@ -74,42 +63,31 @@ static int usable_directory(const char *path)
     return path != NULL && path[0] == '/' && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Makes base/ensurepip-<pid>-XXXXXX and locks its LIVE_LOCK. Returns the malloc'ed path, or
- * NULL with errno set. */
+/* Makes base/ensurepip-<pid>-XXXXXX and locks it; a directory another run's sweep got hold of
+ * first (locked by it, or already gone) is left to it, and another one made. Returns the
+ * malloc'ed path, or NULL with errno set. */
 static char *make_locked_directory(const char *base)
 {
     size_t n = strlen(base) + sizeof "/" PREFIX "-XXXXXX" + 24;
     char *tmpl = malloc(n);
     if (tmpl == NULL)
         return NULL;
-    snprintf(tmpl, n, "%s%s" PREFIX "%ld-XXXXXX", base, base[strlen(base) - 1] == '/' ? "" : "/",
-             (long)getpid());
-    if (mkdtemp(tmpl) == NULL)
-        goto fail;
-    size_t m = strlen(tmpl) + sizeof "/" LIVE_LOCK;
-    char *lock_path = malloc(m);
-    if (lock_path == NULL)
-        goto fail_rmdir;
-    snprintf(lock_path, m, "%s/" LIVE_LOCK, tmpl);
-    int fd = open(lock_path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
-        int saved = errno;
-        close(fd);
-        unlink(lock_path);
-        errno = saved;
-        fd = -1;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        snprintf(tmpl, n, "%s%s" PREFIX "%ld-XXXXXX", base, base[strlen(base) - 1] == '/' ? "" : "/",
+                 (long)getpid());
+        if (mkdtemp(tmpl) == NULL)
+            break;
+        int fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat held, named;
+        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &held) == 0 && stat(tmpl, &named) == 0
+            && held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
+            live_lock_fd = fd;
+            return tmpl;
+        }
+        if (fd >= 0)
+            close(fd);
     }
-    free(lock_path);
-    if (fd < 0)
-        goto fail_rmdir;
-    live_lock_fd = fd;
-    return tmpl;
-fail_rmdir:;
     int saved = errno;
-    rmdir(tmpl);
-    errno = saved;
-fail:
-    saved = errno;
     free(tmpl);
     errno = saved;
     return NULL;
@@ -222,7 +200,7 @@ static int remove_tree(const char *path, char *err, size_t errlen)
 int tempdir_remove(const char *path, char *err, size_t errlen)
 {
     int rc = remove_tree(path, err, errlen);
-    /* Unlocked only once removed: until then a sweep by another run leaves it alone. */
+    /* Unlocked only once removed: until then another run's sweep leaves it alone. */
     if (live_lock_fd >= 0) {
         close(live_lock_fd);
         live_lock_fd = -1;
