@@ -257,8 +257,9 @@ class Transaction:
     def begin(cls, lib_dir, scripts_dir):
         txn = cls(tempfile.mkdtemp(prefix=PREFIX, dir=lib_dir), Confined(lib_dir, scripts_dir))
         try:
-            txn.confined.write(os.path.join(txn.path, IDENTITY), json.dumps(txn.identity()).encode(),
-                               exclusive=True)
+            tmp = os.path.join(txn.path, IDENTITY + ".tmp")
+            txn.confined.write(tmp, json.dumps(txn.identity()).encode(), exclusive=True)
+            txn.confined.rename(tmp, os.path.join(txn.path, IDENTITY))
         except BaseException:
             txn.discard()
             raise
@@ -576,6 +577,13 @@ def recover(lib_dir, scripts_dir):
         path = os.path.join(lib_dir, name)
         txn = Transaction(path, confined)
         problem = txn.verify()
+        if problem is not None and _holds_nothing(confined, path):
+            # Made and not yet identified, or removed but for the directory itself: it holds
+            # nothing to obey, and nothing anyone could miss.
+            messages.detail("recover", f"removing {path}, an empty transaction directory")
+            with contextlib.suppress(OSError):
+                confined.remove_tree(path)
+            continue
         journal = None
         if problem is None:
             try:
@@ -611,6 +619,13 @@ def recover(lib_dir, scripts_dir):
     except (FileNotFoundError, NotADirectoryError):
         pass
     return len(ours)
+
+
+def _holds_nothing(confined, path):
+    try:
+        return set(confined.listdir(path)) <= {IDENTITY + ".tmp"}
+    except OSError:
+        return False
 
 
 def owned_files(info_dir, lib_dir, scripts_dir, confined=None):
