@@ -61,6 +61,9 @@ def run(request):
         answer.update(status=f.kind, message=f.message, pip_exit_code=f.pip_exit_code)
         if answer["action"] == "none" and f.kind == "pip":
             answer["action"] = "failed"
+    except OSError as e:  # met while reading the target (pip's metadata): its errno says what
+        f = from_os_error(e, "cannot read the target")
+        answer.update(status=f.kind, message=f.message)
     finally:
         _record_signals()
     return answer
@@ -186,7 +189,7 @@ def _commit_install(request, answer, target, replaced):
         total = len(bytecode.prebuilt_sizes())
         bytecode.progress = lambda n: n % 25 == 0 and messages.progress(
             f"Installing pip {bundled}: bytecode {n}/{total}")
-    txn = transaction.Transaction.begin(target.lib)
+    txn = transaction.Transaction.begin(target.lib, target.scripts)
     with _finishing(txn):
         staged = stage(target, txn.stage_root, request["wheel"], bytecode, request.get("script_interpreter"),
                        _source_date_epoch())
@@ -289,7 +292,7 @@ def _uninstall(request, answer):
                 return _uninstall(request, answer)
             files = sum(1 for path in transaction.owned_files(installed.info_dir, target.lib, target.scripts)
                         if os.path.lexists(path))
-            txn = transaction.Transaction.begin(target.lib)
+            txn = transaction.Transaction.begin(target.lib, target.scripts)
             with _finishing(txn):
                 txn.plan_uninstall(installed, target.lib, target.scripts)
                 try:

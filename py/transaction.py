@@ -1,26 +1,40 @@
 """Putting staged files in place, and taking installed ones away, so that a crash at any instant
-leaves the target usable and the next run can finish the job.
+leaves a target that pip itself reads correctly, and that the next run finishes.
 
 A transaction is a directory `.ensurepip-txn-*` inside the target's site-packages (so on the same
 filesystem: every step is a rename). It holds the staged tree, a journal, and what was taken out
-of the target. The steps, in an order chosen so that the target is always either as before or
-complete:
+of the target; the scripts directory, which may be another filesystem or another mount of the
+same one, gets a side directory of the same name holding copies of the scripts. Every step is a
+rename, or an exchange (renameat2 RENAME_EXCHANGE), within one directory tree.
 
-  install:  scripts -> package directories -> the .dist-info (pip counts as installed from here)
-  upgrade:  scripts -> the new .dist-info -> swap each package directory with the staged one
-            (renameat2 RENAME_EXCHANGE: the old pip runs until the instant the new one does)
-            -> retire the old .dist-info -> retire files only the old RECORD lists
+The order keeps at most one pip-*.dist-info in site-packages at every instant, and a .dist-info
+only beside the files its RECORD lists: pip counts pip as installed exactly when its metadata is
+there, and its `list`, `show` and `uninstall` then act on the files present.
+
+  install:   scripts -> package directories -> the .dist-info (pip counts as installed from here)
+  upgrade:   scripts -> retire the old .dist-info (pip counts as absent, as during pip's own
+             upgrade) -> swap each package directory with the staged one (the old code runs
+             until the instant the new one does; files a user added there are moved across)
+             -> the new .dist-info -> retire files only the old RECORD lists
   uninstall: retire the .dist-info (pip counts as absent from here) -> packages -> scripts
 
 Each step is idempotent given the journal (a move is done when its source is gone, a swap when
-the destination holds the staged inode), so recovery just replays the journal forward. The
-journal is written, and the staged data flushed to disk, before the first step.
+the destination holds the staged inode), so recovery replays the journal forward. The journal is
+written, and the staged data flushed to disk file by file, before the first step.
+
+What lies in the target is data. Every path is opened, renamed, exchanged and removed from a
+descriptor of the directory holding it, reached from site-packages or the scripts directory one
+component at a time without following a symbolic link (Confined). A leftover transaction is
+recovered only if it identifies itself as made by ensurepip for this very directory (the device
+and inode of the transaction directory and of site-packages, which no copied or crafted tree can
+know in advance); anything else is reported and left alone.
 """
 
+import contextlib
 import errno
 import json
 import os
-import shutil
+import stat
 import tempfile
 
 import _ensurepip_host as host
@@ -30,56 +44,209 @@ from .errors import Failure, from_os_error, signals_held
 
 PREFIX = ".ensurepip-txn-"
 JOURNAL = "journal.json"
+IDENTITY = "identity.json"
+_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+
+# Leftovers already reported by this process (recovery runs twice per install).
+_reported = set()
 
 
-def _lexists(path):
-    return os.path.lexists(path)
+class Confined:
+    """The target's own directories, and the operations of a transaction on paths beneath them."""
+
+    def __init__(self, *bases):
+        self.bases = sorted({os.path.normpath(b) for b in bases}, key=len, reverse=True)
+
+    def base_of(self, path):
+        """The base directory path lies beneath (lexically), or None."""
+        path = os.path.normpath(path)
+        for base in self.bases:
+            if path.startswith(base + os.sep):
+                return base
+        return None
+
+    @contextlib.contextmanager
+    def parent(self, path):
+        """(descriptor of path's directory, path's last component), reached from its base
+        directory without following a link. A link on the way is refused, naming its target."""
+        base = self.base_of(path)
+        if base is None:
+            raise Failure("target", f"{path} lies outside {' and '.join(self.bases)}; "
+                                    "ensurepip changes nothing else")
+        parts = os.path.relpath(os.path.normpath(path), base).split(os.sep)
+        fd = os.open(base, _DIRECTORY)
+        try:
+            walked = base
+            for part in parts[:-1]:
+                walked = os.path.join(walked, part)
+                try:
+                    inner = os.open(part, _DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                except OSError as e:
+                    if e.errno in (errno.ELOOP, errno.ENOTDIR):
+                        _refuse_if_link(walked, fd, part, base)
+                    raise
+                os.close(fd)
+                fd = inner
+            yield fd, parts[-1]
+        finally:
+            os.close(fd)
+
+    def lstat(self, path):
+        """os.lstat, or None if nothing is there."""
+        try:
+            with self.parent(path) as (fd, name):
+                return os.stat(name, dir_fd=fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+
+    def exists(self, path):
+        return self.lstat(path) is not None
+
+    def is_link(self, path):
+        st = self.lstat(path)
+        return st is not None and stat.S_ISLNK(st.st_mode)
+
+    def rename(self, src, dst):
+        with self.parent(src) as (src_fd, src_name), self.parent(dst) as (dst_fd, dst_name):
+            os.rename(src_name, dst_name, src_dir_fd=src_fd, dst_dir_fd=dst_fd)
+
+    def exchange(self, src, dst, spare):
+        """Swaps two entries atomically; where the filesystem cannot (no RENAME_EXCHANGE), in
+        three renames through `spare`, which _apply knows how to finish after a crash."""
+        with self.parent(src) as (src_fd, src_name), self.parent(dst) as (dst_fd, dst_name):
+            try:
+                host.exchange_at(src_fd, src_name, dst_fd, dst_name)
+                return
+            except OSError as e:
+                if e.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                    raise
+        self.rename(dst, spare)
+        self.rename(src, dst)
+        self.rename(spare, src)
+
+    def makedirs(self, path, mode=0o755):
+        """The missing directories down to path, each made beneath its parent's descriptor."""
+        if os.path.normpath(path) in self.bases or self.exists(path):
+            return
+        self.makedirs(os.path.dirname(path), mode)
+        with self.parent(path) as (fd, name):
+            try:
+                os.mkdir(name, mode, dir_fd=fd)
+            except FileExistsError:
+                pass
+
+    @contextlib.contextmanager
+    def directory(self, path):
+        """A descriptor of the directory path itself (not followed if it is a link)."""
+        if os.path.normpath(path) in self.bases:
+            fd = os.open(path, _DIRECTORY)
+        else:
+            with self.parent(path) as (parent, name):
+                fd = os.open(name, _DIRECTORY | os.O_NOFOLLOW, dir_fd=parent)
+        try:
+            yield fd
+        finally:
+            os.close(fd)
+
+    def listdir(self, path):
+        with self.directory(path) as fd:
+            return os.listdir(fd)
+
+    def read(self, path):
+        with self.parent(path) as (parent, name):
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent)
+        with open(fd, "rb") as f:
+            return f.read()
+
+    def write(self, path, data, exclusive=False):
+        """Writes a file of ours (never through a link), flushed to disk."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        flags |= os.O_EXCL if exclusive else os.O_TRUNC
+        with self.parent(path) as (parent, name):
+            fd = os.open(name, flags, 0o600, dir_fd=parent)
+        with open(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+
+    def unlink(self, path):
+        with self.parent(path) as (fd, name):
+            os.unlink(name, dir_fd=fd)
+
+    def remove_tree(self, path):
+        """Removes path and everything beneath it; a link is removed, never followed."""
+        try:
+            with self.parent(path) as (fd, name):
+                _remove_at(fd, name)
+        except FileNotFoundError:
+            pass
+
+    def fsync_dir(self, path):
+        try:
+            with self.directory(path) as fd:
+                os.fsync(fd)
+        except OSError:
+            pass
+
+    def fsync_tree(self, path):
+        """Flushes every file and directory beneath path (what this run wrote), and path."""
+        with self.directory(path) as fd:
+            _fsync_at(fd)
 
 
-def _device(path):
-    """The filesystem a path is (or would be created) on."""
-    while not _lexists(path):
-        path = os.path.dirname(path)
-    return os.lstat(path).st_dev
-
-
-def _exchange(src, dst, spare):
-    """Swap two paths atomically; where the filesystem cannot (no RENAME_EXCHANGE), in three
-    renames through `spare`, which _apply knows how to finish after a crash."""
+def _refuse_if_link(walked, parent_fd, name, base):
     try:
-        host.exchange(src, dst)
-        return
-    except OSError as e:
-        if e.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-            raise
-    os.rename(dst, spare)
-    os.rename(src, dst)
-    os.rename(spare, src)
-
-
-def _fsync_dir(path):
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        target = os.readlink(name, dir_fd=parent_fd)
     except OSError:
+        return  # not a link: the caller's error stands
+    raise Failure("target", f"{walked} is a symbolic link to {target}: ensurepip never follows links "
+                            f"beneath {base}; replace the link with what it points to, or choose "
+                            "another target")
+
+
+def _remove_at(dir_fd, name):
+    """shutil.rmtree(name, dir_fd=...) as Python 3.11+ has it (the targets go back to 3.8)."""
+    st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    if not stat.S_ISDIR(st.st_mode):
+        os.unlink(name, dir_fd=dir_fd)
         return
+    fd = os.open(name, _DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd)
     try:
-        os.fsync(fd)
-    except OSError:
-        pass
+        for entry in os.listdir(fd):
+            _remove_at(fd, entry)
     finally:
         os.close(fd)
+    os.rmdir(name, dir_fd=dir_fd)
+
+
+def _fsync_at(fd):
+    for name in os.listdir(fd):
+        st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        if stat.S_ISDIR(st.st_mode):
+            inner = os.open(name, _DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            try:
+                _fsync_at(inner)
+            finally:
+                os.close(inner)
+        elif stat.S_ISREG(st.st_mode):
+            inner = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            try:
+                os.fsync(inner)
+            finally:
+                os.close(inner)
+    os.fsync(fd)
 
 
 class Transaction:
-    """One change to a target. Its directory lives in site-packages; a destination on another
-    filesystem (a scripts directory, rarely) gets a side directory of the same name there, so
-    that every step stays a rename within one filesystem."""
+    """One change to a target, planned as a list of steps (ops) and then committed."""
 
-    def __init__(self, path):
+    def __init__(self, path, confined):
         self.path = path
         self.name = os.path.basename(path)
+        self.lib = os.path.dirname(path)
+        self.confined = confined
         self.stage_root = os.path.join(path, "stage")
-        self.sides = {}  # st_dev -> transaction directory on that filesystem
+        self.sides = {self.lib: path}  # base directory -> this transaction's directory there
         self.ops = []
         self.done = 0
         self.touched_dirs = set()
@@ -87,76 +254,155 @@ class Transaction:
         self.committed = False  # set once every step is done, before signals get through again
 
     @classmethod
-    def begin(cls, lib_dir):
-        txn = cls(tempfile.mkdtemp(prefix=PREFIX, dir=lib_dir))
-        txn.sides[os.lstat(txn.path).st_dev] = txn.path
+    def begin(cls, lib_dir, scripts_dir):
+        txn = cls(tempfile.mkdtemp(prefix=PREFIX, dir=lib_dir), Confined(lib_dir, scripts_dir))
+        try:
+            tmp = os.path.join(txn.path, IDENTITY + ".tmp")
+            txn.confined.write(tmp, json.dumps(txn.identity()).encode(), exclusive=True)
+            txn.confined.rename(tmp, os.path.join(txn.path, IDENTITY))
+        except BaseException:
+            txn.discard()
+            raise
         return txn
 
-    def _side(self, directory):
-        """The transaction directory on the filesystem of directory (created if need be)."""
-        dev = _device(directory)
-        side = self.sides.get(dev)
+    def identity(self):
+        """What only this very directory, made by ensurepip in this site-packages, has."""
+        with self.confined.directory(self.path) as fd:
+            own = os.fstat(fd)
+        lib = os.stat(self.lib)
+        return {"directory": self.path, "self": [own.st_dev, own.st_ino], "lib": [lib.st_dev, lib.st_ino]}
+
+    def verify(self):
+        """None if this directory is a transaction ensurepip made here; else why not."""
+        try:
+            if self.confined.is_link(self.path):
+                return "it is a symbolic link"
+            recorded = json.loads(self.confined.read(os.path.join(self.path, IDENTITY)))
+            actual = self.identity()
+        except (OSError, ValueError) as e:
+            return f"no readable identity ({getattr(e, 'strerror', None) or e})"
+        if recorded != actual:
+            return "it was not made by ensurepip for this directory (a copy, or crafted)"
+        return None
+
+    def _side(self, path):
+        """This transaction's directory in the base directory path lies beneath: every step
+        stays within one directory tree, whatever the mounts."""
+        base = self.confined.base_of(path)
+        side = self.sides.get(base)
         if side is None:
-            side = os.path.join(directory, self.name)
-            os.makedirs(side, mode=0o700, exist_ok=True)
-            self.sides[dev] = side
+            side = os.path.join(base, self.name)
+            self.confined.makedirs(side, mode=0o700)
+            self.sides[base] = side
         return side
 
-    def _spare(self, directory, kind):
-        return os.path.join(self._side(directory), "retired", f"{kind}-{len(self.ops)}")
+    def _spare(self, path, kind):
+        return os.path.join(self._side(path), "retired", f"{kind}-{len(self.ops)}")
 
     # -- planning ------------------------------------------------------------------------------
 
-    def _put(self, src, dst):
-        """Put src at dst: a move, or a swap if something is there already."""
-        directory = os.path.dirname(dst)
-        if _device(src) != _device(directory):
-            # Bring the staged file to the destination's filesystem first: steps are renames.
-            copy = os.path.join(self._side(directory), "stage", os.path.basename(src))
-            os.makedirs(os.path.dirname(copy), exist_ok=True)
-            shutil.copy2(src, copy, follow_symlinks=False)
-            with open(copy, "rb") as f:
-                os.fsync(f.fileno())
-            src = copy
-        if _lexists(dst):
+    def _put(self, src, dst, owned=frozenset()):
+        """Put src (staged) at dst: a move, or a swap if something is there already. owned: the
+        files the replaced RECORD lists; what else is inside a directory at dst is kept."""
+        src_is_dir = os.path.isdir(src) and not os.path.islink(src)
+        there = self.confined.lstat(dst)
+        if there is not None:
+            self._check_not_in_the_way(dst, there, src_is_dir)
+        if self.confined.base_of(src) != self.confined.base_of(dst):
+            src = self._copy_beside(src, dst)
+        if there is not None:
             op = {"op": "swap", "src": src, "dst": dst, "ino": os.lstat(src).st_ino,
-                  "spare": self._spare(directory, "swap")}
+                  "spare": self._spare(dst, "swap")}
         else:
             op = {"op": "move", "src": src, "dst": dst}
         self.ops.append(op)
-        self.touched_dirs.add(directory)
+        self.touched_dirs.add(os.path.dirname(dst))
+        if there is not None and src_is_dir:
+            self._keep_foreign_files(src, dst, owned)
+
+    def _copy_beside(self, src, dst):
+        """A copy of the staged file src in this transaction's directory beside dst."""
+        if os.path.isdir(src):
+            raise Failure("pip", f"pip's installer staged a directory for {dst}")
+        copy = os.path.join(self._side(dst), "stage", os.path.basename(src))
+        self.confined.makedirs(os.path.dirname(copy), mode=0o700)
+        st = os.lstat(src)
+        with open(src, "rb") as f:
+            self.confined.write(copy, f.read(), exclusive=True)
+        with self.confined.parent(copy) as (fd, name):
+            os.chmod(name, stat.S_IMODE(st.st_mode), dir_fd=fd)
+            os.utime(name, ns=(st.st_atime_ns, st.st_mtime_ns), dir_fd=fd)
+        return copy
+
+    def _check_not_in_the_way(self, path, there, want_dir):
+        """Refuses a link where pip's files go (pip would write through it), and a directory
+        where a file goes or the reverse (pip refuses those too)."""
+        if stat.S_ISLNK(there.st_mode):
+            with self.confined.parent(path) as (fd, name):
+                target = os.readlink(name, dir_fd=fd)
+            raise Failure("target", f"{path} is a symbolic link to {target}, where pip's files go: "
+                                    "ensurepip never writes through links; remove it and run ensurepip again")
+        if stat.S_ISDIR(there.st_mode) != want_dir:
+            raise Failure("target", f"{path} is in the way of pip's "
+                                    f"{'directory' if want_dir else 'file'} {os.path.basename(path)} and is "
+                                    "not pip's; move it away and run ensurepip again")
+
+    def _keep_foreign_files(self, staged, dst, owned):
+        """After dst (a directory) and staged swap, what the old dst holds that is not pip's (not
+        in owned, not bytecode of an owned source, not replaced by a staged file) moves into the
+        new one: pip removes only what its RECORD lists."""
+        new_files, new_dirs = set(), set()
+        for directory, subdirs, names in os.walk(staged):
+            rel = os.path.relpath(directory, staged)
+            new_dirs.update(os.path.normpath(os.path.join(rel, d)) for d in subdirs)
+            new_files.update(os.path.normpath(os.path.join(rel, n)) for n in names)
+        for directory, subdirs, names in os.walk(dst):
+            links = [d for d in subdirs if os.path.islink(os.path.join(directory, d))]
+            for name in sorted(names + links):
+                path = os.path.join(directory, name)
+                rel = os.path.relpath(path, dst)
+                if rel in new_files or path in owned or _is_bytecode_of(path, owned):
+                    continue
+                if rel in new_dirs:
+                    self._check_not_in_the_way(path, os.lstat(path), want_dir=True)
+                self.ops.append({"op": "keep", "src": os.path.join(staged, rel), "dst": path})
+                self.touched_dirs.add(os.path.dirname(path))
+            for name in subdirs:
+                rel = os.path.normpath(os.path.relpath(os.path.join(directory, name), dst))
+                if rel in new_files:
+                    self._check_not_in_the_way(os.path.join(directory, name), os.lstat(os.path.join(directory, name)),
+                                               want_dir=False)
 
     def _retire(self, path):
-        directory = os.path.dirname(path)
-        dst = self._spare(directory, os.path.basename(path))
+        dst = self._spare(path, os.path.basename(path))
         self.ops.append({"op": "retire", "src": path, "dst": dst})
-        self.touched_dirs.add(directory)
+        self.touched_dirs.add(os.path.dirname(path))
 
     def plan_install(self, staged, lib_dir, scripts_dir, replaced):
         """replaced: the InstalledPip in lib_dir this install replaces, or None."""
-        os.makedirs(scripts_dir, exist_ok=True)
+        self.confined.makedirs(scripts_dir)
+        owned = set(owned_files(replaced.info_dir, lib_dir, scripts_dir, self.confined)) if replaced else set()
         for name in staged.scripts:
-            self._put(os.path.join(staged.scripts_dir, name), os.path.join(scripts_dir, name))
+            self._put(os.path.join(staged.scripts_dir, name), os.path.join(scripts_dir, name), owned)
         dist_info = staged.dist_info
         new_dist = (os.path.join(staged.lib_dir, dist_info), os.path.join(lib_dir, dist_info))
-        if replaced is not None:
-            self._put(*new_dist)
-        for name in staged.packages:
-            self._put(os.path.join(staged.lib_dir, name), os.path.join(lib_dir, name))
-        if replaced is None:
-            self._put(*new_dist)
-            return
-        if os.path.normpath(replaced.info_dir) != os.path.normpath(new_dist[1]):
+        same_dist = replaced is not None and os.path.normpath(replaced.info_dir) == os.path.normpath(new_dist[1])
+        if replaced is not None and not same_dist:
             self._retire(replaced.info_dir)
+        for name in staged.packages:
+            self._put(os.path.join(staged.lib_dir, name), os.path.join(lib_dir, name), owned)
+        self._put(*new_dist, owned)
+        if replaced is None:
+            return
         covered = {os.path.join(lib_dir, name) for name in staged.lib_entries}
         covered |= {os.path.join(scripts_dir, name) for name in staged.scripts}
         covered.add(replaced.info_dir)
-        for path in owned_files(replaced.info_dir, lib_dir, scripts_dir):
-            if not any(path == c or path.startswith(c + os.sep) for c in covered) and _lexists(path):
+        for path in sorted(owned):
+            if not any(path == c or path.startswith(c + os.sep) for c in covered) and self.confined.exists(path):
                 self._retire(path)
 
     def plan_uninstall(self, installed, lib_dir, scripts_dir):
-        files = owned_files(installed.info_dir, lib_dir, scripts_dir)
+        files = owned_files(installed.info_dir, lib_dir, scripts_dir, self.confined)
         self._retire(installed.info_dir)
         owned = set(files)
         whole = set()
@@ -164,13 +410,13 @@ class Transaction:
             if not path.startswith(lib_dir + os.sep):
                 continue
             top = os.path.join(lib_dir, os.path.relpath(path, lib_dir).split(os.sep, 1)[0])
-            if top not in whole and top != installed.info_dir and os.path.isdir(top) \
-                    and not os.path.islink(top) and _wholly_owned(top, owned):
+            if top not in whole and top != installed.info_dir and not self.confined.is_link(top) \
+                    and os.path.isdir(top) and _wholly_owned(top, owned):
                 whole.add(top)
                 self._retire(top)
         for path in sorted(files):
             inside = any(path.startswith(w + os.sep) for w in whole)
-            if not inside and not path.startswith(installed.info_dir + os.sep) and _lexists(path):
+            if not inside and not path.startswith(installed.info_dir + os.sep) and self.confined.exists(path):
                 self._retire(path)
                 for pyc in _cached_bytecode(path):
                     self._retire(pyc)
@@ -178,31 +424,31 @@ class Transaction:
     # -- doing ---------------------------------------------------------------------------------
 
     def _write_journal(self, state):
+        journal = {"version": 2, "identity": self.identity(), "state": state, "ops": self.ops}
         tmp = os.path.join(self.path, JOURNAL + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"version": 1, "state": state, "ops": self.ops,
-                       "sides": sorted(self.sides.values())}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.rename(tmp, os.path.join(self.path, JOURNAL))
-        _fsync_dir(self.path)
+        self.confined.write(tmp, json.dumps(journal).encode("utf-8"))
+        self.confined.rename(tmp, os.path.join(self.path, JOURNAL))
+        self.confined.fsync_dir(self.path)
 
     def commit(self, what):
         """Applies the plan. `what` names the change for messages ("installing pip 23.0.1")."""
         try:
             for side in self.sides.values():
-                os.makedirs(os.path.join(side, "retired"), exist_ok=True)
-                host.syncfs(side)  # the staged data is on disk before the journal says to use it
+                self.confined.makedirs(os.path.join(side, "retired"), mode=0o700)
+                # What this run wrote is on disk before the journal says to use it (file by
+                # file: syncfs would wait for every other writer of the filesystem too).
+                self.confined.fsync_tree(side)
+                self.confined.fsync_dir(os.path.dirname(side))
             self._write_journal("committing")
         except OSError as e:
             raise from_os_error(e, f"{what}: cannot prepare the change in {self.path}")
         with signals_held():
             try:
                 for op in self.ops:
-                    _apply(op)
+                    _apply(op, self.confined)
                     self.done += 1
                 for directory in sorted(self.touched_dirs):
-                    _fsync_dir(directory)
+                    self.confined.fsync_dir(directory)
                 self.committed = True
             except OSError as e:
                 failure = from_os_error(e, f"{what}: step {self.done + 1} of {len(self.ops)} failed")
@@ -217,57 +463,70 @@ class Transaction:
 
     def _rollback(self):
         for op in reversed(self.ops[:self.done + 1]):
-            _undo(op)
+            _undo(op, self.confined)
         for directory in sorted(self.touched_dirs):
-            _fsync_dir(directory)
+            self.confined.fsync_dir(directory)
         self.done = 0
 
     def discard(self):
         """Removes the transaction's directories: staged leftovers, or what the change retired.
-        The journal goes first, so that an interruption here is not taken for a commit."""
-        try:
-            os.unlink(os.path.join(self.path, JOURNAL))
-        except FileNotFoundError:
-            pass
-        for side in sorted(set(self.sides.values()) | {self.path}):
-            shutil.rmtree(side, ignore_errors=True)
+        The journal goes first, so that an interruption here is not taken for a commit; the
+        identity last, so that a leftover is still known for ours."""
+        with contextlib.suppress(OSError):
+            self.confined.unlink(os.path.join(self.path, JOURNAL))
+        for side in sorted(set(self.sides.values()) - {self.path}):
+            with contextlib.suppress(OSError):
+                self.confined.remove_tree(side)
+        with contextlib.suppress(OSError):
+            for name in self.confined.listdir(self.path):
+                if name != IDENTITY:
+                    self.confined.remove_tree(os.path.join(self.path, name))
+            self.confined.remove_tree(self.path)
 
 
-def _apply(op):
+_STEPS = {"move", "retire", "swap", "keep"}
+
+
+def _apply(op, confined):
     kind, src, dst = op["op"], op["src"], op["dst"]
     if kind in ("move", "retire"):
-        if _lexists(src):
-            os.rename(src, dst)
+        if confined.exists(src):
+            confined.rename(src, dst)
         return
-    if kind != "swap":
-        raise ValueError(f"unknown journal step {kind!r}")
+    if kind == "keep":
+        if confined.exists(src) and not confined.exists(dst):
+            confined.makedirs(os.path.dirname(dst))
+            confined.rename(src, dst)
+        return
     spare = op["spare"]
-    if not (_lexists(dst) and os.lstat(dst).st_ino == op["ino"]):
-        if _lexists(dst) and _lexists(src):
-            _exchange(src, dst, spare)
-        elif not _lexists(dst) and _lexists(src):
-            os.rename(src, dst)  # a three-rename swap stopped after its first rename
+    there = confined.lstat(dst)
+    if not (there is not None and there.st_ino == op["ino"]):
+        if there is not None and confined.exists(src):
+            confined.exchange(src, dst, spare)
+        elif there is None and confined.exists(src):
+            confined.rename(src, dst)  # a three-rename swap stopped after its first rename
         else:
             raise OSError(errno.ENOENT, "a journal step cannot be replayed: the staged copy is gone", src)
-    if _lexists(spare) and not _lexists(src):
-        os.rename(spare, src)  # the old content belongs where the staged copy was
+    if confined.exists(spare) and not confined.exists(src):
+        confined.rename(spare, src)  # the old content belongs where the staged copy was
 
 
-def _undo(op):
+def _undo(op, confined):
     kind, src, dst = op["op"], op["src"], op["dst"]
-    if kind in ("move", "retire"):
-        if _lexists(dst) and not _lexists(src):
-            os.rename(dst, src)
+    if kind in ("move", "retire", "keep"):
+        if confined.exists(dst) and not confined.exists(src):
+            confined.rename(dst, src)
         return
     spare = op["spare"]
-    if _lexists(dst) and os.lstat(dst).st_ino == op["ino"]:
-        if _lexists(src):
-            _exchange(src, dst, spare)
-        elif _lexists(spare):
-            os.rename(dst, src)
-            os.rename(spare, dst)
-    elif not _lexists(dst) and _lexists(spare):
-        os.rename(spare, dst)
+    there = confined.lstat(dst)
+    if there is not None and there.st_ino == op["ino"]:
+        if confined.exists(src):
+            confined.exchange(src, dst, spare)
+        elif confined.exists(spare):
+            confined.rename(dst, src)
+            confined.rename(spare, dst)
+    elif there is None and confined.exists(spare):
+        confined.rename(spare, dst)
 
 
 def pending(lib_dir, scripts_dir):
@@ -281,57 +540,112 @@ def pending(lib_dir, scripts_dir):
     return False
 
 
+def _report(path, why):
+    if path not in _reported:
+        _reported.add(path)
+        messages.warn(f"left alone: {path}, which looks like an interrupted ensurepip change, but {why}")
+
+
+def _journal_problem(journal, txn):
+    """None if the journal's steps stay inside the target and belong to this transaction."""
+    if not isinstance(journal, dict) or journal.get("identity") != txn.identity() \
+            or not isinstance(journal.get("ops"), list):
+        return "its journal is not this transaction's"
+    for op in journal["ops"]:
+        if not isinstance(op, dict) or op.get("op") not in _STEPS:
+            return "its journal has a step ensurepip does not make"
+        paths = [op.get("src"), op.get("dst")] + ([op.get("spare")] if op["op"] == "swap" else [])
+        for path in paths:
+            if not isinstance(path, str) or txn.confined.base_of(path) is None:
+                return f"its journal names {path!r}, outside {' and '.join(txn.confined.bases)}"
+        if op["op"] == "swap" and not isinstance(op.get("ino"), int):
+            return "its journal has a malformed step"
+    return None
+
+
 def recover(lib_dir, scripts_dir):
-    """Finishes or clears what an interrupted run left in lib_dir (and its side directories in
-    scripts_dir). Call with the lock held. Returns the number of transactions found."""
+    """Finishes or clears what an interrupted run of ensurepip left in lib_dir (and beside it in
+    scripts_dir); reports and leaves alone anything it cannot identify as such. Call with the
+    lock held. Returns the number of transactions finished or cleared."""
+    confined = Confined(lib_dir, scripts_dir)
     try:
-        names = [n for n in os.listdir(lib_dir) if n.startswith(PREFIX)]
+        names = [n for n in confined.listdir(lib_dir) if n.startswith(PREFIX)]
     except FileNotFoundError:
         names = []
+    ours = set()
     for name in sorted(names):
         path = os.path.join(lib_dir, name)
-        try:
-            with open(os.path.join(path, JOURNAL), encoding="utf-8") as f:
-                journal = json.load(f)
-        except (OSError, ValueError):
-            journal = None
-        if journal and journal.get("state") == "committing":
+        txn = Transaction(path, confined)
+        problem = txn.verify()
+        if problem is not None and _holds_nothing(confined, path):
+            # Made and not yet identified, or removed but for the directory itself: it holds
+            # nothing to obey, and nothing anyone could miss.
+            messages.detail("recover", f"removing {path}, an empty transaction directory")
+            with contextlib.suppress(OSError):
+                confined.remove_tree(path)
+            continue
+        journal = None
+        if problem is None:
+            try:
+                journal = json.loads(confined.read(os.path.join(path, JOURNAL)))
+            except FileNotFoundError:
+                journal = None
+            except (OSError, ValueError) as e:
+                problem = f"its journal is unreadable ({e})"
+        if problem is None and journal is not None and journal.get("state") == "committing":
+            problem = _journal_problem(journal, txn)
+        if problem is not None:
+            _report(path, problem)
+            continue
+        ours.add(name)
+        side = os.path.join(scripts_dir, name)
+        if confined.base_of(side) is not None and confined.exists(side):
+            txn.sides[confined.base_of(side)] = side
+        if journal is not None and journal.get("state") == "committing":
             messages.detail("recover", f"finishing the change an interrupted run recorded in {path}")
             for op in journal["ops"]:
-                _apply(op)
+                _apply(op, confined)
             for directory in sorted({os.path.dirname(op["dst"]) for op in journal["ops"]}
                                     | {os.path.dirname(op["src"]) for op in journal["ops"]}):
-                _fsync_dir(directory)
+                confined.fsync_dir(directory)
         else:
             messages.detail("recover", f"removing what an interrupted run staged in {path}")
-        txn = Transaction(path)
-        txn.sides = {i: side for i, side in enumerate((journal or {}).get("sides", []))}
         txn.discard()
-    # Side directories on the scripts filesystem: replayed above if committed, else abandoned.
     try:
-        for name in os.listdir(scripts_dir):
-            if name.startswith(PREFIX):
-                shutil.rmtree(os.path.join(scripts_dir, name), ignore_errors=True)
-    except FileNotFoundError:
+        for name in confined.listdir(scripts_dir):
+            if name.startswith(PREFIX) and name not in ours:
+                _report(os.path.join(scripts_dir, name), "no transaction of ensurepip in "
+                                                         f"{lib_dir} goes with it")
+    except (FileNotFoundError, NotADirectoryError):
         pass
-    return len(names)
+    return len(ours)
 
 
-def owned_files(info_dir, lib_dir, scripts_dir):
+def _holds_nothing(confined, path):
+    try:
+        return set(confined.listdir(path)) <= {IDENTITY + ".tmp"}
+    except OSError:
+        return False
+
+
+def owned_files(info_dir, lib_dir, scripts_dir, confined=None):
     """The files an installed distribution's RECORD lists, as absolute paths, limited to its
     lib and scripts directories: a RECORD is data, and must not make us touch anything else."""
     import csv
+    import io
 
+    confined = confined or Confined(lib_dir, scripts_dir)
     record = os.path.join(info_dir, "RECORD")
     try:
-        with open(record, newline="", encoding="utf-8") as f:
-            rows = list(csv.reader(f))
+        text = confined.read(record).decode("utf-8", "surrogateescape")
     except OSError as e:
+        if e.errno in (errno.EACCES, errno.EPERM):
+            raise from_os_error(e, f"cannot read the installed pip's RECORD {record}")
         raise Failure("target", f"the installed pip has no readable RECORD ({record}: {e.strerror}); "
                                 "remove its .dist-info directory by hand, then run ensurepip again")
     base = os.path.dirname(info_dir)
     files = []
-    for row in rows:
+    for row in csv.reader(io.StringIO(text, newline="")):
         if not row or not row[0]:
             continue
         path = os.path.normpath(os.path.join(base, row[0]))
@@ -340,6 +654,13 @@ def owned_files(info_dir, lib_dir, scripts_dir):
                 files.append(path)
                 break
     return files
+
+
+def _is_bytecode_of(path, owned):
+    directory, name = os.path.split(path)
+    if os.path.basename(directory) != "__pycache__" or not name.endswith(".pyc"):
+        return False
+    return os.path.join(os.path.dirname(directory), name.split(".", 1)[0] + ".py") in owned
 
 
 def _cached_bytecode(path):
@@ -355,15 +676,11 @@ def _cached_bytecode(path):
 
 
 def _wholly_owned(top, owned):
-    """True if every file under top is listed, or is cached bytecode of a listed .py file."""
-    for directory, _subdirs, names in os.walk(top):
-        for name in names:
+    """True if every file (and link) under top is listed, or is cached bytecode of a listed .py
+    file."""
+    for directory, subdirs, names in os.walk(top):
+        for name in names + [d for d in subdirs if os.path.islink(os.path.join(directory, d))]:
             path = os.path.join(directory, name)
-            if path in owned:
-                continue
-            if os.path.basename(directory) == "__pycache__" and name.endswith(".pyc"):
-                source = os.path.join(os.path.dirname(directory), name.split(".", 1)[0] + ".py")
-                if source in owned:
-                    continue
-            return False
+            if path not in owned and not _is_bytecode_of(path, owned):
+                return False
     return True

@@ -20,17 +20,6 @@
 #include "tempdir.h"
 #include "environ.h"
 
-/* The status for an operating-system error: the causes a user can act on have their own. */
-static int status_from_errno(int e)
-{
-    switch (e) {
-    case ENOSPC: case EDQUOT: return ENSUREPIP_E_NO_SPACE;
-    case EROFS: return ENSUREPIP_E_READ_ONLY;
-    case EACCES: case EPERM: return ENSUREPIP_E_PERMISSION;
-    default: return ENSUREPIP_E_SYSTEM;
-    }
-}
-
 /* Starts checking the runtime archive and the wheel inside out; nothing is imported before
  * the first check is done, and nothing touches the target before run_wheel_checked(). */
 static int check_payloads(struct run *run)
@@ -63,11 +52,12 @@ static int run_in_sandbox(struct run *run)
 {
     char err[1024];
     const struct ensurepip_options *o = run->opts;
+    /* The temporary directory's failures are the system's (9), not the target's. */
     if (tempdir_create(&run->tmpdir, err, sizeof err) != 0)
-        return run_fail(run, status_from_errno(errno), "%s", err);
+        return run_fail(run, ENSUREPIP_E_SYSTEM, "%s", err);
     /* pip's installer opens the wheel by name; the runtime archive is read in memory. */
     if (tempdir_write(run->tmpdir, run->wheel.name, run->wheel.data, run->wheel.size, &run->wheel_path, err, sizeof err) != 0)
-        return run_fail(run, status_from_errno(errno), "%s", err);
+        return run_fail(run, ENSUREPIP_E_SYSTEM, "%s (set TMPDIR to a directory with space)", err);
     /* ENSUREPIP_OPTIONS from the options alone; uninstall leaves it unset, as ensurepip does. */
     const char *ensurepip_options = run->command == RUN_UNINSTALL || (o->default_pip && !o->altinstall) ? NULL
                                     : o->altinstall ? "altinstall" : "install";

@@ -13,7 +13,8 @@ struct env_snapshot {
 /* Copies environ. Returns 0, or -1 if out of memory. */
 int env_snapshot_take(struct env_snapshot *snap);
 
-/* Makes environ hold exactly the snapshot again: same strings, same order, duplicates kept.
+/* Makes environ hold exactly the snapshot again: same strings, same order, duplicates kept, in
+ * one block of memory that the next restoration frees (so repeated calls do not grow).
  * Returns 0, or -1 if out of memory (environ is then left as it was). */
 int env_snapshot_restore(const struct env_snapshot *snap);
 
@@ -24,8 +25,12 @@ void env_snapshot_free(struct env_snapshot *snap);
  *    pip takes as "read no configuration file at all" (bpo-20053);
  *  - ENSUREPIP_OPTIONS is set to ensurepip_options, or removed when that is NULL: unlike
  *    ensurepip, an inherited value never decides which scripts are made;
- *  - PYTHONEXECUTABLE and __PYVENV_LAUNCHER__ are removed: CPython 3.11+ reads them even in an
- *    isolated configuration, and they would override which interpreter the target is;
+ *  - the variables that steer CPython or Debian's Python even in an isolated configuration
+ *    are removed (PYTHONEXECUTABLE, __PYVENV_LAUNCHER__, _PYTHON_SYSCONFIGDATA_NAME,
+ *    _PYTHON_SYSCONFIGDATA_PATH, _PYTHON_PROJECT_BASE, _PYTHON_HOST_PLATFORM,
+ *    DEB_PYTHON_INSTALL_LAYOUT, SETUPTOOLS_USE_DISTUTILS), and so is every _PIP_* (pip's
+ *    private switches, e.g. _PIP_USE_IMPORTLIB_METADATA): they would choose which module is
+ *    imported, which interpreter the target is, or where files go;
  *  - TMPDIR is tmpdir, so whatever Python or pip leave in a temporary directory goes with ours.
  * Returns 0, or -1 if out of memory. */
 int env_prepare_for_pip(const char *ensurepip_options, const char *tmpdir);

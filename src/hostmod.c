@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "interrupt.h"
 #include "rootpath.h"
 
@@ -218,6 +219,7 @@ static PyMethodDef host_methods[] = {
      "syncfs(path): write the filesystem holding path to disk (syncfs(2))."},
     {"exchange", host_exchange, METH_VARARGS,
      "exchange(a, b): swap two paths atomically (renameat2 RENAME_EXCHANGE)."},
+    CONFINE_METHODS
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,6 +1,6 @@
 /* The run's private temporary directory: created with mkdtemp (mode 0700) under $TMPDIR (if
- * it is a directory, else /tmp), and removed with everything in it, never following a symbolic
- * link. */
+ * it is a directory, else /tmp, else /var/tmp), locked for as long as the run lives, and
+ * removed with everything in it, never following a symbolic link. */
 #ifndef ENSUREPIP_TEMPDIR_H
 #define ENSUREPIP_TEMPDIR_H
 
@@ -8,8 +8,8 @@
 
 /* Creates the directory, named ensurepip-<pid>-XXXXXX; *path is malloc'ed. Returns 0, or -1
  * with a message and errno set. Before that, it removes the directories of earlier runs that
- * died without cleaning up (SIGKILL, power loss): those named for a process that no longer
- * exists, owned by this user. */
+ * died without cleaning up (SIGKILL, power loss): those of this user whose lock no process
+ * holds (flock on the directory: valid across PID namespaces, unlike asking about the PID). */
 int tempdir_create(char **path, char *err, size_t errlen);
 
 /* Writes data to dir/name (mode 0600), *path receiving the malloc'ed full path. Returns 0, or
@@ -17,8 +17,8 @@ int tempdir_create(char **path, char *err, size_t errlen);
 int tempdir_write(const char *dir, const char *name, const void *data, size_t len, char **path,
                   char *err, size_t errlen);
 
-/* Removes the directory and its contents. Returns 0, or -1 with a message naming what could
- * not be removed. */
+/* Removes the directory and its contents, then drops the run's lock. Returns 0, or -1 with a
+ * message naming what could not be removed. */
 int tempdir_remove(const char *path, char *err, size_t errlen);
 
 #endif

@@ -3,8 +3,12 @@ that fill up, filesystems that turn read-only, runs that race for one target. Af
 checker classifies the target as "as before", "complete" or "broken"; any "broken" fails.
 
 Faults are placed deterministically, by system call: strace counts the calls of a reference run
-and then injects SIGKILL (or an errno) at chosen ones. No timing, no sleeping."""
+and then injects SIGKILL (or an errno) at chosen ones. No timing, no sleeping. Every state a kill
+leaves is also read by pip itself (`python -m pip --version`, `pip list`, `pip show pip`, and
+`pip uninstall -y pip` on a copy) before ensurepip runs again: each must agree with the metadata
+present, and there is never more than one pip-*.dist-info."""
 
+import json
 import os
 import pathlib
 import re
@@ -21,13 +25,16 @@ pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="strace i
 
 OLD = "1.0"
 KILL_POINTS_ACROSS_A_RUN = 16
-FAULT_POINTS = "openat,rename,renameat2,syncfs"
+FAULT_POINTS = "openat,rename,renameat,renameat2,unlink,unlinkat,fsync"
+COMMIT_CALLS = ("rename", "renameat", "renameat2", "unlink", "unlinkat", "fsync")
+PIP_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+           "PIP_NO_INPUT": "1", "PIP_CONFIG_FILE": "/dev/null"}
 
 
 def pip_runs(env_dir):
     """The version `python -m pip --version` reports, or None if pip does not run."""
     result = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "--version"],
-                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+                            capture_output=True, text=True, env=PIP_ENV)
     match = re.match(r"pip (\S+) from", result.stdout)
     return match.group(1) if result.returncode == 0 and match else None
 
@@ -52,11 +59,12 @@ def record_holds(lib, info, scripts_too):
 
 
 def classify(env_dir, before_version):
-    """("as before" | "complete" | "broken", notes). before_version: None for a target without
-    pip. "As before" is what the issue asks: the previous pip still imports and runs, with its
-    files as its RECORD says (for a target without pip: pip is not installed, by pip's own
-    definition, a .dist-info); "complete": the new pip's RECORD holds for every file, scripts
-    included, and that pip runs."""
+    """("as before" | "complete" | "between" | "broken", notes). before_version: None for a target
+    without pip. "As before": the previous pip still imports and runs, with its files as its
+    RECORD says (for a target without pip: pip is not installed, by pip's own definition, a
+    .dist-info); "complete": the new pip's RECORD holds for every file, scripts included, and
+    that pip runs; "between" (an upgrade only): no .dist-info at all while the package
+    directories change hands, as in pip's own upgrade, with a pip that runs."""
     lib = site_packages(env_dir)
     infos = sorted(p.name for p in lib.glob("pip-*.dist-info"))
     new, old = f"pip-{PIP_VERSION}.dist-info", f"pip-{before_version}.dist-info"
@@ -74,7 +82,48 @@ def classify(env_dir, before_version):
             and running == before_version:
         notes += [i for i in infos if i != old]
         return "as before", notes
+    if before_version is not None and not infos and running in (before_version, PIP_VERSION):
+        return "between", notes
     return "broken", notes + [f"dist-infos {infos}, pip runs as {running}"]
+
+
+def pip_reads_it(env_dir):
+    """None if pip's own commands read the target consistently with the metadata present;
+    else what is wrong. `pip uninstall -y pip` runs on a copy, which is thrown away."""
+    lib = site_packages(env_dir)
+    infos = sorted(p.name for p in lib.glob("pip-*.dist-info"))
+    if len(infos) > 1:
+        return f"more than one .dist-info: {infos}"
+    version = infos[0][len("pip-"):-len(".dist-info")] if infos else None
+
+    def pip(env, *args):
+        return subprocess.run([str(env / "bin" / "python"), "-m", "pip", *args], capture_output=True,
+                              text=True, env=PIP_ENV, timeout=120)
+
+    if pip(env_dir, "--version").returncode != 0:
+        return f"a .dist-info ({infos[0]}) but no pip that runs" if infos else None
+    listed = pip(env_dir, "list", "--format=json")
+    if listed.returncode != 0:
+        return f"pip list failed: {listed.stderr.strip()[-300:]}"
+    in_list = {d["name"].lower(): d["version"] for d in json.loads(listed.stdout)}.get("pip")
+    if in_list != version:
+        return f"pip list says pip {in_list}, the metadata {version}"
+    shown = pip(env_dir, "show", "pip")
+    if (shown.returncode == 0) != bool(infos) or (infos and f"Version: {version}\n" not in shown.stdout):
+        return f"pip show pip ({shown.returncode}): {shown.stdout[:200]}{shown.stderr[-200:]}"
+    copy = env_dir.parent / (env_dir.name + ".copy")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(env_dir, copy, symlinks=True)
+    try:
+        removed = pip(copy, "uninstall", "-y", "pip")
+        if removed.returncode != 0:
+            return f"pip uninstall -y pip failed: {removed.stderr.strip()[-300:]}"
+        left = sorted(p.name for p in site_packages(copy).glob("pip*"))
+        if infos and left:
+            return f"pip uninstall -y pip left {left}"
+    finally:
+        shutil.rmtree(copy)
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -121,20 +170,36 @@ def main_thread_calls(log_text):
 
 
 def kill_points(log_text):
-    """Where to kill: evenly spaced openat calls across the whole run, and every rename that
-    touches the target during the commit (src or dst outside the transaction directory)."""
+    """Where to kill: evenly spaced openat calls across the whole run, and, from the journal's
+    rename on, every rename, exchange, unlink and fsync of the commit (of the removal of what it
+    retired, the first and last few: the target is complete by then)."""
     log_text = main_thread_calls(log_text)
     opens = log_text.count("openat(")
-    points = sorted({f"openat:when={max(1, round(i * opens / KILL_POINTS_ACROSS_A_RUN))}"
-                     for i in range(1, KILL_POINTS_ACROSS_A_RUN + 1)})
-    renames = re.findall(r'(rename|renameat2)\((?:AT_FDCWD, )?"([^"]*)", (?:AT_FDCWD, )?"([^"]*)"', log_text)
-    counters = {"rename": 0, "renameat2": 0}
-    for call, src, dst in renames:
-        counters[call] += 1
-        if ("/.ensurepip-txn-" in src) != ("/.ensurepip-txn-" in dst) or call == "renameat2":
-            points.append(f"{call}:when={counters[call]}")
-            points.append(f"{call}:when={counters[call] + 1}")  # right after it, too
-    return sorted(set(points))
+    points = {f"openat:when={max(1, round(i * opens / KILL_POINTS_ACROSS_A_RUN))}"
+              for i in range(1, KILL_POINTS_ACROSS_A_RUN + 1)}
+    counters = dict.fromkeys(COMMIT_CALLS, 0)
+    committing = False
+    removals = []
+    for line in log_text.splitlines():
+        call = re.search(r"\b(" + "|".join(COMMIT_CALLS) + r")\(", line)
+        if call is None:
+            continue
+        name = call.group(1)
+        counters[name] += 1
+        if name.startswith("rename") and "journal.json" in line:
+            committing = True
+        if not committing:
+            continue
+        point = f"{name}:when={counters[name]}"
+        if name.startswith("unlink"):
+            removals.append(point)
+        else:
+            points.add(point)
+            if name.startswith("rename"):
+                points.add(f"{name}:when={counters[name] + 1}")  # right after it, too
+    assert committing, "no journal was written in the reference run"
+    points.update(removals[:3] + removals[-3:])
+    return sorted(points)
 
 
 @pytest.mark.parametrize("kind", ["install", "upgrade"])
@@ -154,6 +219,9 @@ def test_sigkill_anywhere_leaves_as_before_or_complete(kind, tmp_path, old_wheel
         seen[state] = seen.get(state, 0) + 1
         if state == "broken":
             broken.append((point, killed.returncode, notes))
+        misread = pip_reads_it(scenario.path)
+        if misread:
+            broken.append((point, "pip reads it wrong", misread))
         # The next run finishes or repeats the work, and leaves nothing behind.
         after = subprocess.run([ENSUREPIP, *map(str, scenario.args)], env=base_env, capture_output=True,
                                text=True, timeout=300)
@@ -174,16 +242,17 @@ def test_sigkill_during_uninstall(tmp_path, base_env):
     scenario = Scenario(env_dir, ["--python", env_dir, "--uninstall"], PIP_VERSION)
     log = tmp_path / "reference.log"
     assert strace_run(scenario.args, base_env, log=log, trace=FAULT_POINTS).returncode == 0
-    renames = len(re.findall(r"\brename\(", log.read_text()))
+    renames = len(re.findall(r"\brenameat\(", main_thread_calls(log.read_text())))
     assert renames >= 3
     for when in range(1, renames + 2):
         scenario.reset()
-        strace_run(scenario.args, base_env, inject=f"rename:signal=SIGKILL:when={when}", trace=FAULT_POINTS)
+        strace_run(scenario.args, base_env, inject=f"renameat:signal=SIGKILL:when={when}", trace=FAULT_POINTS)
         lib = site_packages(env_dir)
         infos = list(lib.glob("pip-*.dist-info"))
         # Installed and intact, or not installed (its .dist-info goes first).
         if infos:
             assert record_holds(lib, infos[0].name, scripts_too=True), when
+        assert pip_reads_it(env_dir) is None, (when, pip_reads_it(env_dir))
         after = subprocess.run([ENSUREPIP, "--python", str(env_dir), "--uninstall"], env=base_env,
                                capture_output=True, text=True)
         assert after.returncode == 0, after.stderr
@@ -198,29 +267,31 @@ def test_errors_mid_run_roll_back(kind, tmp_path, old_wheel, base_env, tmpdir_fo
     scenario = make_scenario(kind, tmp_path, old_wheel)
     before = tree_state(scenario.path)
     log = tmp_path / "reference.log"
-    trace = "write,mkdir,rename,renameat2"
+    trace = "write,mkdir,renameat,renameat2"
     assert strace_run(scenario.args, base_env, log=log, trace=trace).returncode == 0
-    # Count the calls made before the commit's first rename into the target.
-    counts = {"write": 0, "mkdir": 0, "rename": 0}
+    # Count the calls made before the commit's first rename into the target: the one after the
+    # journal's.
+    counts = {"write": 0, "mkdir": 0, "renameat": 0}
     first_commit_rename = None
+    journal_written = False
     for line in main_thread_calls(log.read_text()).splitlines():
-        call = re.search(r"\b(write|mkdir|rename)\(", line)
+        call = re.search(r"\b(write|mkdir|renameat)\(", line)
         if call is None:
             continue
         counts[call.group(1)] += 1
-        move = re.search(r'rename\("([^"]*)", "([^"]*)"', line)
-        if move and "/.ensurepip-txn-" in move.group(1) and "/.ensurepip-txn-" not in move.group(2):
-            first_commit_rename = counts["rename"]
+        if call.group(1) == "renameat" and journal_written:
+            first_commit_rename = counts["renameat"]
             break
+        journal_written = journal_written or (call.group(1) == "renameat" and "journal.json" in line)
     assert first_commit_rename is not None
     writes, mkdirs = counts["write"], counts["mkdir"]
-    renames = len(re.findall(r"\brename\(", main_thread_calls(log.read_text())))
+    renames = len(re.findall(r"\brenameat\(", main_thread_calls(log.read_text())))
     cases = [(f"write:error=ENOSPC:when={writes // 2}", 13, "No space left"),
              (f"write:error=ENOSPC:when={writes - 5}", 13, "No space left"),
              (f"mkdir:error=EROFS:when={mkdirs // 2}", 14, "read-only"),
              (f"write:error=EIO:when={writes // 3}", 9, "Input/output error"),
-             (f"rename:error=ENOSPC:when={first_commit_rename}", 13, "No space left"),
-             (f"rename:error=EACCES:when={first_commit_rename + 2}", 15, "Permission denied")]
+             (f"renameat:error=ENOSPC:when={first_commit_rename}", 13, "No space left"),
+             (f"renameat:error=EACCES:when={first_commit_rename + 2}", 15, "Permission denied")]
     assert first_commit_rename + 2 <= renames
     for inject, status, words in cases:
         scenario.reset()
@@ -318,11 +389,24 @@ def test_lock_timeout(venv, base_env):
 
     lib = site_packages(venv)
     before = tree_state(venv)
-    with open(lib / ".ensurepip.lock", "w") as held:
-        fcntl.lockf(held, fcntl.LOCK_EX)
+    held = os.open(lib, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)
         result = subprocess.run([ENSUREPIP, "--python", str(venv), "--lock-timeout", "0.3"], env=base_env,
                                 capture_output=True, text=True, timeout=120)
+    finally:
+        os.close(held)
     assert result.returncode == 16, result.stderr
     assert "gave up waiting after 0.3 s" in result.stderr
-    os.unlink(lib / ".ensurepip.lock")
     assert tree_state(venv) == before
+
+
+def test_commit_flushes_its_own_files_not_the_filesystem(venv, base_env, tmp_path):
+    """Issue 15: syncfs waits for every writer of the filesystem; the run fsyncs what it wrote
+    (every staged file, before the journal) instead."""
+    log = tmp_path / "sync.log"
+    assert strace_run(["--python", venv], base_env, log=log, trace="syncfs,fsync").returncode == 0
+    calls = main_thread_calls(log.read_text())
+    assert "syncfs(" not in calls
+    staged = sum(1 for p in site_packages(venv).rglob("*") if p.is_file())
+    assert calls.count("fsync(") >= staged

@@ -192,9 +192,10 @@ def test_signal_before_python_starts_cleans_up(strace, venv, base_env, tmpdir_fo
 
 
 def test_signal_while_pip_stages_cleans_up(strace, venv, base_env, tmpdir_for_run):
-    """syncfs comes after pip's installer has staged everything, before the commit begins."""
+    """The first fsync (of a staged file) comes after pip's installer has staged everything,
+    before the commit begins."""
     before = tree_state(venv)
-    result = strace_run(["--python", venv], base_env, inject="syncfs:signal=SIGTERM:when=1", trace="syncfs")
+    result = strace_run(["--python", venv], base_env, inject="fsync:signal=SIGTERM:when=1", trace="fsync")
     assert result.returncode == -15, result.stderr
     assert "the target was not changed" in result.stderr
     assert tree_state(venv) == before
@@ -207,12 +208,11 @@ def test_signal_during_the_commit_lets_it_finish(strace, tmp_path, venv, base_en
     twin = tmp_path / "twin"
     shutil.copytree(venv, twin, symlinks=True)
     log = tmp_path / "renames.log"
-    assert strace_run(["--python", twin], base_env, trace="rename", log=log).returncode == 0
-    renames = re.findall(r'rename\("([^"]*)", "([^"]*)"\)', log.read_text())
-    first_commit = next(i for i, (src, dst) in enumerate(renames, 1)
-                        if "/.ensurepip-txn-" in src and "/.ensurepip-txn-" not in dst)
-    result = strace_run(["--python", venv], base_env, trace="rename",
-                        inject=f"rename:signal=SIGINT:when={first_commit}")
+    assert strace_run(["--python", twin], base_env, trace="renameat", log=log).returncode == 0
+    renames = re.findall(r'renameat\(\d+, "([^"]*)"', log.read_text())
+    first_commit = renames.index("journal.json.tmp") + 2  # the step after the journal's rename
+    result = strace_run(["--python", venv], base_env, trace="renameat",
+                        inject=f"renameat:signal=SIGINT:when={first_commit}")
     assert result.returncode == -2, result.stderr
     assert "after pip was installed" in result.stderr
     assert pip_scripts(venv) == ["pip3", f"pip{PY_VERSION}"]

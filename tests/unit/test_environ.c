@@ -3,11 +3,12 @@
  *
  * Every test installs an environ array of its own (owned by the test, freed at teardown) and
  * puts the process's own array back afterwards, so that nothing here changes the environment
- * cmocka and the other tests run with, and so that valgrind sees no leak: the arrays and
- * strings env_snapshot_restore() hands to environ (which it never frees, by design) are taken
- * over by the test and freed at teardown too. */
+ * cmocka and the other tests run with, and so that valgrind sees no leak. What
+ * env_snapshot_restore() hands to environ stays the library's: it frees it at the next
+ * restoration. */
 #include "config.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,17 +90,12 @@ static void install_env(const char *const *vars, size_t n)
     environ = array;
 }
 
-/* env_snapshot_restore, taking over what it gave to environ. */
 static int restore(const struct env_snapshot *snap)
 {
     char **before = environ;
     int rc = env_snapshot_restore(snap);
-    if (rc == 0) {
+    if (rc == 0)
         assert_ptr_not_equal(environ, before); /* a new array */
-        own(environ);
-        for (size_t i = 0; environ[i] != NULL; i++)
-            own(environ[i]);
-    }
     return rc;
 }
 
@@ -370,6 +366,34 @@ static void test_snapshot_of_many_variables(void **state)
     free(vars);
 }
 
+static void test_repeated_restores_do_not_grow(void **state)
+{
+    (void)state;
+    /* A host that calls the library many times: each call's copy must not stay allocated
+     * (issue 12: about 2 KB per call with 37 variables). */
+    char buf[64];
+    const char *vars[40];
+    for (size_t i = 0; i < N(vars); i++) {
+        snprintf(buf, sizeof buf, "VARIABLE_%zu=a value of some length, %zu", i, i);
+        vars[i] = owned_strdup(buf);
+    }
+    install_env(vars, N(vars));
+    struct env_snapshot snap;
+    assert_int_equal(env_snapshot_take(&snap), 0);
+    assert_int_equal(restore(&snap), 0);
+    size_t before = mallinfo2().uordblks;
+    for (int call = 0; call < 1000; call++) {
+        assert_int_equal(setenv("CHANGED", "during the call", 1), 0);
+        assert_int_equal(restore(&snap), 0);
+    }
+    size_t after = mallinfo2().uordblks;
+    assert_env_is(vars, N(vars));
+    env_snapshot_free(&snap);
+    /* glibc's own copy of an array on setenv may stay; the 1000 copies of ours must not. */
+    if (after > before + 16384)
+        fail_msg("1000 restorations left %zu bytes allocated", after - before);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* env_prepare_for_pip */
 
@@ -459,6 +483,36 @@ static void test_prepare_for_pip(void **state)
     }
     assert_int_equal(next, N(kept));
     assert_int_equal(env_count(), N(kept) + 3);
+}
+
+static void test_prepare_removes_steering_variables(void **state)
+{
+    (void)state;
+    /* Each of these changes which module CPython imports, which interpreter the target is, or
+     * where pip puts files, even in an isolated interpreter (issue 11). */
+    static const char *const steering[] = {
+        "_PYTHON_SYSCONFIGDATA_NAME=antigravity", "_PYTHON_SYSCONFIGDATA_PATH=/tmp/x",
+        "_PYTHON_PROJECT_BASE=/tmp/build", "_PYTHON_HOST_PLATFORM=linux-s390x",
+        "DEB_PYTHON_INSTALL_LAYOUT=deb_system", "SETUPTOOLS_USE_DISTUTILS=stdlib",
+        "PYTHONEXECUTABLE=/usr/bin/other", "__PYVENV_LAUNCHER__=/l",
+        "_PIP_USE_IMPORTLIB_METADATA=0", "_PIP_LOCATIONS_NO_WARN_ON_MISMATCH=1",
+    };
+    const char *vars[N(steering) + 2];
+    vars[0] = "KEEP=1";
+    for (size_t i = 0; i < N(steering); i++)
+        vars[i + 1] = steering[i];
+    vars[N(steering) + 1] = "_PYTHON_OTHER=kept";
+    install_env(vars, N(vars));
+    assert_int_equal(env_prepare_for_pip(NULL, "/tmp/t"), 0);
+    for (size_t i = 0; i < N(steering); i++) {
+        size_t name = (size_t)(strchr(steering[i], '=') - steering[i]) + 1;
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "%.*s", (int)name, steering[i]);
+        if (count_prefixed(prefix) != 0)
+            fail_msg("%s is still set", prefix);
+    }
+    assert_string_equal(getenv("KEEP"), "1");
+    assert_string_equal(getenv("_PYTHON_OTHER"), "kept");
 }
 
 static void test_prepare_null_options_removes_inherited(void **state)
@@ -558,7 +612,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restore_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_environment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_of_many_variables, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_repeated_restores_do_not_grow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prepare_for_pip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prepare_removes_steering_variables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prepare_null_options_removes_inherited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prepare_in_empty_environment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prepare_removes_many_pip_variables, setup, teardown),
