@@ -518,7 +518,7 @@ static void test_short_error_buffer(void **state)
 {
     (void)state;
     /* The message is cut to errlen, NUL-terminated, and nothing past errlen is written. */
-    static const unsigned char junk[40] = "this is not a zip archive at all........";
+    static const unsigned char junk[40] = "this is not a zip archive at all.......";
     struct zip_archive zip;
     char err[16];
     memset(err, 'X', sizeof err);
