@@ -261,6 +261,24 @@ static int find_version(struct target *t, int major, int minor, char *err, size_
     return rc == 0 ? TARGET_OK : TARGET_UNUSABLE;
 }
 
+/* Whether the target is a free-threaded CPython: its interpreter is named pythonX.Yt (the real
+ * file, or the executable a venv's pyvenv.cfg names). Its ABI, its lib/pythonX.Yt and its lack
+ * of a GIL are not the embedded libpython's, which would install pip where it never looks. */
+static int is_free_threaded(const struct target *t)
+{
+    char path[PATH_MAX], tail[2];
+    int major, minor;
+    for (int i = 0; i < 2; i++) {
+        if (i == 0 ? realpath(t->python, path) == NULL
+                   : t->venv == NULL || venv_config(t->venv, "executable", path, sizeof path) != 0)
+            continue;
+        const char *base = strrchr(path, '/');
+        if (sscanf(base != NULL ? base + 1 : path, "python%d.%d%1[t]%1s", &major, &minor, tail, tail) == 3)
+            return 1;
+    }
+    return 0;
+}
+
 /* PREFIX/lib/pythonX.Y of the interpreter file's real path (a venv's python is a symbolic link
  * to its base's), if it holds os.py. */
 static char *find_stdlib(const struct target *t)
@@ -311,6 +329,11 @@ int target_resolve(struct target *t, const char *requested, int major, int minor
                   "built for %d.%d (configure --with-python=/path/to/python%d.%d)",
                   t->venv != NULL ? t->venv : t->python, t->major, t->minor, major, minor,
                   t->major, t->minor, t->major, t->minor);
+    if (rc == TARGET_OK && is_free_threaded(t))
+        rc = fail(err, errlen, TARGET_OTHER_VERSION,
+                  "%s is a free-threaded Python %d.%d, which ensurepip does not support: use "
+                  "python%d.%dt -m ensurepip", t->venv != NULL ? t->venv : t->python, t->major,
+                  t->minor, t->major, t->minor);
     if (rc == TARGET_OK)
         t->stdlib = find_stdlib(t);
     if (rc != TARGET_OK)
