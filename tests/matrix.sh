@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds ensurepip out of tree for every CPython it finds and runs the whole test suite with
 # each: the system's Python (pkg-config python3-embed, Debian's 3.11) and pyenv's shared
-# builds 3.8 to 3.13 when pyenv is there. Prints a table (version, pip bundled, build, tests)
+# builds 3.10 to 3.15 when pyenv is there (3.8 and 3.9 are end-of-life: not searched for, but
+# still built when named as INTERPRETER). Debian testing's 3.13-3.15: tests/debian-testing.sh. Prints a table (version, pip bundled, build, tests)
 # and ends with "N passed, N failed" over all builds; exits non-zero if any build or test failed.
 #
 # usage: tests/matrix.sh [-j JOBS] [--logs DIR] [--skip-default] [INTERPRETER...]
@@ -37,7 +38,7 @@ else
     [ "$with_default" -eq 1 ] && found="default"
     if command -v pyenv >/dev/null 2>&1; then
         root=$(pyenv root)
-        for minor in 8 9 10 11 12 13; do
+        for minor in 10 11 12 13 14 15; do
             for prefix in "$root"/versions/3.$minor.*; do
                 [ -x "$prefix/bin/python3.$minor" ] && [ -f "$prefix/lib/pkgconfig/python-3.$minor-embed.pc" ] \
                     && found="$found $prefix/bin/python3.$minor"

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Every test, from scratch: install what the build and the tests need, then
 #   1. the matrix: build with warnings as errors and run the whole suite (C unit tests, the C
-#      library client, pytest) against the system's Python and every pyenv CPython 3.8-3.13 found;
+#      library client, pytest) against the system's Python and every pyenv CPython 3.10-3.15
+#      found, then against Debian testing's 3.13, 3.14 and 3.15 in a root made with debootstrap
+#      (tests/debian-testing.sh);
 #   2. the same suite once more under AddressSanitizer and UndefinedBehaviorSanitizer;
 #   3. one bootstrap and one uninstall under valgrind memcheck;
 #   4. the fuzzers for a short while, and every crash they ever found, again;
@@ -74,6 +76,7 @@ if [ "$quick" -eq 1 ]; then
     step matrix sh tests/matrix.sh --logs build-matrix default
 else
     step matrix sh tests/matrix.sh -j 2 --logs build-matrix
+    step debian-testing sh tests/debian-testing.sh --work build-testing
     step sanitizers sanitizers
     step valgrind one_test make -C build-matrix/system check-valgrind
     step fuzzing one_test sh fuzz/run.sh 30
