@@ -3,7 +3,8 @@
 # (python3.13, 3.14 and 3.15 with Debian's python3-pip-whl), each out of tree in a root made with
 # debootstrap from Debian's archive, from this clone (bind-mounted read-only). Prints each
 # build's configure summary and test counts, and ends with "N passed, N failed" over all of them;
-# exits non-zero if any build or test failed. Run as root on Debian (needs debootstrap).
+# exits non-zero if any build or test failed. Leaves the pip wheels of Debian testing and of
+# Debian 13 in WORK/wheels. Run as root on Debian (needs debootstrap).
 #
 # usage: tests/debian-testing.sh [--work DIR] [VERSION...]
 #   --work DIR  where the root and the logs go, made afresh (default: build-testing in the clone)
@@ -77,6 +78,20 @@ for v in "$@"; do pythons="$pythons python$v-dev python$v-venv"; done
     >"$work/apt.log" 2>&1 \
     || { tail -n 20 "$work/apt.log"; echo "debian-testing.sh: installing the packages failed (log: $work/apt.log)" >&2; exit 1; }
 inside dpkg-query -W -f='${Package} ${Version}\n' python3-pip-whl $pythons | sed 's/^/  /'
+
+# The pip wheels of Debian testing and of Debian 13 (its python3-pip-whl, downloaded, not
+# installed), for tools/check.sh to build against: WORK/wheels/pip-*.whl.
+mkdir -p "$work/wheels"
+cp "$root"/usr/share/python-wheels/pip-*.whl "$work/wheels/"
+echo "deb $mirror trixie main" >"$root/etc/apt/sources.list.d/trixie.list"
+if { inside apt-get update -qq && inside sh -c 'cd /tmp && apt-get download -qq python3-pip-whl/trixie' \
+     && dpkg-deb -x "$root"/tmp/python3-pip-whl_*.deb "$work/trixie-pip"; } >"$work/trixie.log" 2>&1; then
+    cp "$work"/trixie-pip/usr/share/python-wheels/pip-*.whl "$work/wheels/"
+else
+    echo "debian-testing.sh: could not get Debian 13's python3-pip-whl (log: $work/trixie.log)"
+fi
+rm -f "$root/etc/apt/sources.list.d/trixie.list"
+echo "  pip wheels: $(cd "$work/wheels" && echo pip-*.whl)"
 
 total_passed=0
 total_failed=0
