@@ -17,6 +17,12 @@ void pycompat_configure(PyConfig *config, int own_stdlib)
     (void)config;
     (void)own_stdlib;
 #endif
+#if PY_VERSION_HEX >= 0x030F0000
+    /* PEP 810, as -X lazy_imports=all: a module is loaded when first used, not when imported.
+     * pip's installer imports some 330 modules and uses about 35 to install a wheel (about
+     * 0.25 s saved at every run, measured in Debian testing's 3.15). */
+    config->lazy_imports = 1;
+#endif
 }
 
 int pycompat_can_reinitialize(void)

@@ -1,8 +1,14 @@
-/* Where CPython versions differ, in one place (3.8 to 3.13). */
+/* Where CPython versions differ, in one place (3.10 to 3.15). */
 #ifndef ENSUREPIP_PYCOMPAT_H
 #define ENSUREPIP_PYCOMPAT_H
 
 #include <Python.h>
+
+/* A free-threaded CPython (3.13t and later) has another ABI, another lib/python3.Xt and no GIL
+ * for the glue to rely on; configure refuses it too, with the same advice. */
+#ifdef Py_GIL_DISABLED
+#error "a free-threaded CPython (python3.Xt) is not supported: configure --with-python=/path/to/python3.X (the same installation's default build)"
+#endif
 
 /* Sets the PyConfig fields that exist only in some versions. own_stdlib: the target's standard
  * library is the one libpython was built with (its frozen modules are that library's). */

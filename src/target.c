@@ -315,6 +315,29 @@ static int find_version(struct target *t, int major, int minor, char *err, size_
     return rc == 0 ? TARGET_OK : TARGET_UNUSABLE;
 }
 
+/* Whether the target is a free-threaded CPython: its interpreter is named pythonX.Yt (the real
+ * file, or the executable a venv's pyvenv.cfg names). Its ABI, its lib/pythonX.Yt and its lack
+ * of a GIL are not the embedded libpython's, which would install pip where it never looks. */
+static int is_free_threaded(const struct target *t)
+{
+    char configured[4096];
+    char *paths[2] = {real_path(t, t->python), NULL};
+    if (t->venv != NULL && venv_config(t, t->venv, "executable", configured, sizeof configured) == 0)
+        paths[1] = strdup(configured);
+    int found = 0;
+    for (size_t i = 0; i < 2; i++) {
+        if (paths[i] == NULL)
+            continue;
+        const char *base = strrchr(paths[i], '/');
+        char tail[2];
+        int major, minor;
+        if (sscanf(base != NULL ? base + 1 : paths[i], "python%d.%d%1[t]%1s", &major, &minor, tail, tail) == 3)
+            found = 1;
+        free(paths[i]);
+    }
+    return found;
+}
+
 /* The root, if the interpreter lies inside it: then the target is read as the final system
  * will see it. */
 static int find_root(struct target *t, const char *root, const char *path)
@@ -364,6 +387,11 @@ int target_resolve(struct target *t, const char *requested, const char *root, in
                   "built for %d.%d (configure --with-python=/path/to/python%d.%d)",
                   t->venv != NULL ? t->venv : t->python, t->major, t->minor, major, minor,
                   t->major, t->minor, t->major, t->minor);
+    if (rc == TARGET_OK && is_free_threaded(t))
+        rc = fail(err, errlen, TARGET_OTHER_VERSION,
+                  "%s is a free-threaded Python %d.%d, which ensurepip does not support: use "
+                  "python%d.%dt -m ensurepip", t->venv != NULL ? t->venv : t->python, t->major,
+                  t->minor, t->major, t->minor);
     if (rc != TARGET_OK)
         target_free(t);
     return rc;

@@ -1,24 +1,31 @@
 #!/bin/sh
 # Builds ensurepip out of tree for every CPython it finds and runs the whole test suite with
 # each: the system's Python (pkg-config python3-embed, Debian's 3.11) and pyenv's shared
-# builds 3.8 to 3.13 when pyenv is there. Prints a table (version, pip bundled, build, tests)
+# builds 3.10 to 3.15 when pyenv is there (3.8 and 3.9 are end-of-life: not searched for, but
+# still built when named as INTERPRETER). Debian testing's 3.13-3.15: tests/debian-testing.sh. Prints a table (version, pip bundled, build, tests)
 # and ends with "N passed, N failed" over all builds; exits non-zero if any build or test failed.
 #
-# usage: tests/matrix.sh [-j JOBS] [--logs DIR] [--skip-default] [INTERPRETER...]
-#   -j JOBS        builds and test runs at once (default 1)
-#   --logs DIR     where the build trees and logs go (default ./build-matrix)
-#   --skip-default leave out the build against the system's Python
-#   INTERPRETER    python3.X interpreters to build against instead of searching for them
+# usage: tests/matrix.sh [-j JOBS] [--logs DIR] [--skip-default] [--pip-wheel FILE]... [INTERPRETER...]
+#   -j JOBS          builds and test runs at once (default 1)
+#   --logs DIR       where the build trees and logs go (default ./build-matrix)
+#   --skip-default   leave out the build against the system's Python
+#   --pip-wheel FILE one more build against the system's Python, embedding this pip wheel, that
+#                    runs the tests that can differ between pips: installs, upgrades, uninstalls,
+#                    --root images and their reproducibility, bytecode (test_install, test_image,
+#                    test_bytecode)
+#   INTERPRETER      python3.X interpreters to build against instead of searching for them
 set -eu
 
 jobs=1
 logs=build-matrix
 with_default=1
+wheels=""
 while [ $# -gt 0 ]; do
     case $1 in
         -j) jobs=$2; shift 2 ;;
         --logs) logs=$2; shift 2 ;;
         --skip-default) with_default=0; shift ;;
+        --pip-wheel) wheels="$wheels wheel:$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
         -*) echo "matrix.sh: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac
@@ -37,7 +44,7 @@ else
     [ "$with_default" -eq 1 ] && found="default"
     if command -v pyenv >/dev/null 2>&1; then
         root=$(pyenv root)
-        for minor in 8 9 10 11 12 13; do
+        for minor in 10 11 12 13 14 15; do
             for prefix in "$root"/versions/3.$minor.*; do
                 [ -x "$prefix/bin/python3.$minor" ] && [ -f "$prefix/lib/pkgconfig/python-3.$minor-embed.pc" ] \
                     && found="$found $prefix/bin/python3.$minor"
@@ -47,13 +54,20 @@ else
     # shellcheck disable=SC2086
     set -- $found
 fi
+# shellcheck disable=SC2086
+set -- "$@" $wheels
 
 # one INTERPRETER: configure, build and check in its own tree; writes NAME.result.
 one() {
     python=$1
+    pytest_flags=""
     if [ "$python" = default ]; then
         name=system
         flags=""
+    elif [ "${python#wheel:}" != "$python" ]; then
+        name=system-$(basename "${python#wheel:}" | cut -d- -f1,2)
+        flags="--with-pip-wheel=${python#wheel:}"
+        pytest_flags="-k 'test_install or test_image or test_bytecode'"
     else
         name=py$("$python" -c 'import platform; print(platform.python_version())')
         flags="--with-python=$python"
@@ -66,7 +80,11 @@ one() {
     # shellcheck disable=SC2086
     if (cd "$tree" && "$src/configure" --quiet --enable-werror $flags && make -j2) >"$tree.build.log" 2>&1; then
         build=ok
-        (cd "$tree" && make check) >"$tree.check.log" 2>&1 && status=0 || status=$?
+        if [ -n "$pytest_flags" ]; then
+            (cd "$tree" && make check TESTS= PYTEST_FLAGS="$pytest_flags") >"$tree.check.log" 2>&1 && status=0 || status=$?
+        else
+            (cd "$tree" && make check) >"$tree.check.log" 2>&1 && status=0 || status=$?
+        fi
         counts=$(awk '
             /^# PASS: / { p += $3 } /^# FAIL: / { f += $3 } /^# ERROR: / { f += $3 }
             /^=+ .* in [0-9.]+s/ || /^[0-9]+ (passed|failed).* in [0-9.]+s/ {
@@ -102,11 +120,11 @@ wait
 total_passed=0
 total_failed=0
 bad=0
-printf '%-10s %-9s %-8s %-7s %s\n' build python pip build tests
+printf '%-18s %-9s %-8s %-7s %s\n' build python pip build tests
 for result in "$logs"/*.result; do
     [ -f "$result" ] || continue
     IFS="$(printf '\t')" read -r name version pip build tests <"$result"
-    printf '%-10s %-9s %-8s %-7s %s\n' "$name" "$version" "$pip" "$build" "$tests"
+    printf '%-18s %-9s %-8s %-7s %s\n' "$name" "$version" "$pip" "$build" "$tests"
     case $tests in
         *" passed, "*" failed")
             set -- $tests

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Every test, from scratch: install what the build and the tests need, then
 #   1. the matrix: build with warnings as errors and run the whole suite (C unit tests, the C
-#      library client, pytest) against the system's Python and every pyenv CPython 3.8-3.13 found;
+#      library client, pytest) against the system's Python and every pyenv CPython 3.10-3.15
+#      found, and against Debian testing's 3.13, 3.14 and 3.15 in a root made with debootstrap
+#      (tests/debian-testing.sh); then the install, upgrade, --root and uninstall tests with the
+#      system's Python and every other pip wheel found (pyenv's, Debian 13's, testing's);
 #   2. the same suite once more under AddressSanitizer and UndefinedBehaviorSanitizer;
 #   3. one bootstrap and one uninstall under valgrind memcheck;
 #   4. the fuzzers for a short while, and every crash they ever found, again;
@@ -73,7 +76,15 @@ sanitizers() (
 if [ "$quick" -eq 1 ]; then
     step matrix sh tests/matrix.sh --logs build-matrix default
 else
-    step matrix sh tests/matrix.sh -j 2 --logs build-matrix
+    step debian-testing sh tests/debian-testing.sh --work build-testing
+    # Every other pip wheel this machine has (pyenv's bundled ones, Debian 13's and testing's),
+    # pip 22 and later, each in a build against the system's Python, for the tests that can
+    # differ between pips.
+    system_wheel=$(basename "$(/usr/bin/python3 build-aux/find-pip-wheel.py)")
+    wheels=$(ls build-testing/wheels/pip-*.whl "$(pyenv root 2>/dev/null || echo /nonexistent)"/versions/*/lib/python3.*/ensurepip/_bundled/pip-*.whl 2>/dev/null \
+        | awk -F/ -v skip="$system_wheel" '{ split($NF, v, "[-.]") } v[2] >= 22 && $NF != skip && !seen[$NF]++ { printf " --pip-wheel %s", $0 }')
+    # shellcheck disable=SC2086
+    step matrix sh tests/matrix.sh -j 2 --logs build-matrix $wheels
     step sanitizers sanitizers
     step valgrind one_test make -C build-matrix/system check-valgrind
     step fuzzing one_test sh fuzz/run.sh 30

@@ -1,14 +1,21 @@
 #!/bin/sh
-# Installs what building and testing ensurepip needs on Debian 12, from Debian's own archive.
+# Installs what building and testing ensurepip needs on Debian 12, from Debian's own archive:
+# the build (with the libraries a static libpython's link may need), the suite, and what the
+# README's test command adds (valgrind, clang with its fuzzer and sanitizer runtimes, and
+# debootstrap for the Debian testing root of tests/debian-testing.sh).
 # Safe to run again: apt-get skips what is already installed.
+#   --build-only   only what building and `make check` need (what a test root gets)
 set -eu
 
 packages="
   autoconf automake libtool pkg-config make gcc
-  zlib1g-dev nettle-dev
+  zlib1g-dev nettle-dev libzstd-dev
   python3-dev python3-venv python3-pip-whl
   libcmocka-dev python3-pytest
   strace util-linux mandoc groff-base
+"
+[ "${1:-}" = --build-only ] || packages="$packages
+  valgrind clang libclang-rt-14-dev debootstrap
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -465,6 +465,22 @@ static void test_not_an_executable_file(void **state)
 /* ---------------------------------------------------------------------------------------- */
 /* base installations */
 
+/* A free-threaded build (python3.11t) is another ABI: refused, as a venv or as an interpreter. */
+static void test_free_threaded_refused(void **state)
+{
+    (void)state;
+    make_venv("venvt", "home = /usr/bin\nversion = 3.11.2\nexecutable = /usr/bin/python3.11t\n");
+    resolve_error(at("venvt"), TARGET_OTHER_VERSION, "free-threaded Python 3.11", "python3.11t -m ensurepip");
+    make_prefix("prefix", "lib", "3.11t");
+    write_file("prefix/lib/python3.11/os.py", "# os\n", 0644);
+    resolve_error(at("prefix/bin/python3.11t"), TARGET_OTHER_VERSION, "free-threaded", NULL);
+    /* Names that only look alike are not free-threaded. */
+    make_venv("venvtk", "version = 3.11.2\nexecutable = /usr/bin/python3.11tk\n");
+    struct target t;
+    resolve_ok(&t, at("venvtk"));
+    target_free(&t);
+}
+
 static void test_base_installation(void **state)
 {
     (void)state;
@@ -753,6 +769,7 @@ int main(void)
         T(test_nonexistent_path),
         T(test_unreachable_path),
         T(test_not_an_executable_file),
+        T(test_free_threaded_refused),
         T(test_base_installation),
         T(test_base_installation_without_sources),
         T(test_interpreter_inside_a_root),
