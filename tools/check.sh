@@ -7,8 +7,9 @@
 #      system's Python and every other pip wheel found (pyenv's, Debian 13's, testing's);
 #   2. the same suite once more under AddressSanitizer and UndefinedBehaviorSanitizer;
 #   3. one bootstrap and one uninstall under valgrind memcheck;
-#   4. the fuzzers for a short while, and every crash they ever found, again;
-#   5. the Debian packages: built, installed, used and purged (tools/test-deb.sh).
+#   4. a cross build: an arm64 Debian 12 root staged and used under emulation (tests/arm64-root.sh);
+#   5. the command-line fuzzer for a short while, and every crash it ever found, again;
+#   6. the Debian packages: built, installed, used and purged (tools/test-deb.sh).
 # Run as root on Debian 12 from a clone. The last line is "N passed, N failed" over all of it.
 #   --quick   only the system Python's build, no sanitizers, valgrind or fuzzing
 set -eu
@@ -87,6 +88,7 @@ else
     step matrix sh tests/matrix.sh -j 2 --logs build-matrix $wheels
     step sanitizers sanitizers
     step valgrind one_test make -C build-matrix/system check-valgrind
+    step arm64-root sh tests/arm64-root.sh build-matrix/system "$top/build-arm64"
     step fuzzing one_test sh fuzz/run.sh 30
     step fuzz-regressions one_test sh fuzz/run.sh --regressions
     step debian sh tools/test-deb.sh

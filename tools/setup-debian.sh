@@ -2,7 +2,8 @@
 # Installs what building and testing ensurepip needs on Debian 12, from Debian's own archive:
 # the build (with the libraries a static libpython's link may need), the suite, and what the
 # README's test command adds (valgrind, clang with its fuzzer and sanitizer runtimes, and
-# debootstrap for the Debian testing root of tests/debian-testing.sh).
+# debootstrap and qemu-user-static for the Debian roots of tests/debian-testing.sh and
+# tests/arm64-root.sh).
 # Safe to run again: apt-get skips what is already installed.
 #   --build-only   only what building and `make check` need (what a test root gets)
 set -eu
@@ -15,7 +16,7 @@ packages="
   strace util-linux mandoc groff-base
 "
 [ "${1:-}" = --build-only ] || packages="$packages
-  valgrind clang libclang-rt-14-dev debootstrap
+  valgrind clang libclang-rt-14-dev debootstrap qemu-user-static
 "
 
 if [ "$(id -u)" -ne 0 ]; then
