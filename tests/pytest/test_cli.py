@@ -67,6 +67,7 @@ USAGE_ERRORS = {
     "unknown-short-in-cluster": (["-Ux"], "-x"),
     "ambiguous-v": (["--v"], "--v"),
     "ambiguous-u": (["--u"], "--u"),
+    "ambiguous-ver": (["--ver"], "--ver"),  # --version or --verbose, for CPython too
     "root-without-argument": (["--root"], "--root"),
     "python-without-argument": (["--python"], "--python"),
     "flag-with-argument": (["--upgrade=yes"], "--upgrade"),
@@ -175,8 +176,12 @@ def test_abbreviated_us_is_user(run_clean, venv):
     assert_untouched(venv, before)
 
 
-@pytest.mark.parametrize("args", [["--pyth", "{venv}", "--ro", "{root}"], ["--pyth={venv}", "--ro={root}"]],
-                         ids=["separate", "equals"])
+@pytest.mark.parametrize("args", [
+    ["--pyth", "{venv}", "--ro", "{root}"], ["--pyth={venv}", "--ro={root}"],
+    # --r is --root for CPython's ensurepip, whose only option starting with r it is; this
+    # program's --report must not make it ambiguous. --p is this program's alone.
+    ["--p", "{venv}", "--r", "{root}"], ["--p={venv}", "--r={root}"],
+], ids=["separate", "equals", "r-separate", "r-equals"])
 def test_abbreviated_ro_is_root(run_clean, venv, tmp_path, args):
     root = tmp_path / "stage"
     before = tree_state(venv)
