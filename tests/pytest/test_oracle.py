@@ -33,6 +33,10 @@ UNGUARDED_ENSUREPIP = (
     "ensurepip._ensurepip_is_disabled_in_debian_for_system = lambda: None\n"
     "sys.exit(ensurepip._main(sys.argv[1:]))\n")
 
+# What a row of the README's table may name (trees before and after pip's uninstall are `tree`).
+ASPECTS = {"exit", "setuptools", "tree", "mode-changes", "pip --version", "pip list", "pip check",
+           "pip show -f pip", "pip uninstall -y pip"}
+
 SETUPTOOLS_PARTS = ("setuptools", "pkg_resources", "_distutils_hack", "distutils-precedence.pth")
 
 
@@ -186,6 +190,9 @@ def _make_target(side, older_wheel):
         marker = os.path.join(side.stdlib, "EXTERNALLY-MANAGED")
         if os.path.exists(marker):
             os.unlink(marker)
+        probe = side.run([side.python, "-c", "import sys; print(sys.prefix)"])
+        if probe.returncode != 0 or probe.stdout.strip() != side.target:
+            pytest.skip(f"this Python cannot run from a copy of its prefix: {probe.stdout or probe.stderr}")
     else:
         side.run([PYTHON, "-m", "venv", "--without-pip", *scenario.venv_options, side.target], check=True)
     if scenario.prepare == "older":
@@ -292,7 +299,3 @@ def test_the_table_of_deliberate_differences_is_read():
     rows = deliberate_differences()
     assert rows, "README.md's table under 'Differences from `python -m ensurepip`' is missing or unreadable"
     assert all(aspect in ASPECTS for _pattern, aspect, _detail in rows), rows
-
-
-ASPECTS = {"exit", "setuptools", "tree", "mode-changes", "pip --version", "pip list", "pip check",
-           "pip show -f pip", "pip uninstall -y pip"}
