@@ -140,12 +140,13 @@ def _install(request, answer):
     target = Target(request["root"], request["user"])
     answer["target"] = target.describe()
     bundled = request["pip_version"]
+    # pip's order: the PEP 668 marker first, even when pip is installed already or --user is given
+    target.check_externally_managed()
     target.check_user_scheme()
     _finish_interrupted_runs(target, request)
     existing = target.installed_pip()
     if _satisfied(existing, bundled, request["upgrade"]):
         return _already_present(existing, answer, bundled, request["upgrade"])
-    target.check_externally_managed()
     _source_date_epoch()  # refuse a bad value before anything changes
 
     created = []

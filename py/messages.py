@@ -2,7 +2,9 @@
 level 0 is pip's usual output on stdout, negative levels go to stderr as they are, positive
 levels are detail for -v, -vv, -vvv, tagged with the subsystem."""
 
+import contextlib
 import logging
+import os
 
 import _ensurepip_host as host
 
@@ -26,16 +28,47 @@ def progress(text):
     host.progress(text)
 
 
+_shown_paths = []  # (written, shown): the staging directory, and where its files will be
+
+
+@contextlib.contextmanager
+def staging_shown_as(staging, final):
+    """pip's lines name files under `staging` as under `final`, where the commit puts them:
+    what `pip install` would have said, and a path that still exists after the run."""
+    _shown_paths.append((staging, final))
+    try:
+        yield
+    finally:
+        _shown_paths.remove((staging, final))
+
+
+def _as_shown(text):
+    for staging, final in _shown_paths:
+        text = text.replace(staging, final)
+    return text
+
+
+def _created_in_staging_only(record, text):
+    """distlib's "Creating DIR" for a scripts directory that is new only in the staging tree:
+    `pip install` into the target would not have said it."""
+    return (_shown_paths and record.name.startswith("pip._vendor.distlib")
+            and text.startswith("Creating ") and os.path.isdir(text[len("Creating "):]))
+
+
 class _PipRecords(logging.Handler):
     """pip's log records, shown as pip's command line shows them."""
 
     def emit(self, record):
         try:
-            text = record.getMessage()
+            text = _as_shown(record.getMessage())
         except Exception:  # a broken log call must not break the install
             return
+        if _created_in_staging_only(record, text):
+            return
         if record.name.startswith("pip._vendor.") and record.levelno < logging.WARNING:
-            host.log(2, "pip", text)  # pip's own CLI shows vendored libraries' chatter only at -vv
+            # pip's CLI lets vendored libraries speak from -v on, at its -v threshold (VERBOSE):
+            # distlib's "changing mode of .../bin/pip3 to 755" shows at -v, their debug at -vv.
+            host.log(1 if record.levelno >= VERBOSE else 2, "pip", text)
         elif record.levelno >= logging.ERROR:
             host.log(-1, "pip", "ERROR: " + text)
         elif record.levelno >= logging.WARNING:

@@ -18,6 +18,7 @@ import sys
 from pip._internal.models.scheme import SCHEME_KEYS, Scheme
 from pip._internal.operations.install import wheel as pip_wheel
 
+from . import messages
 from .errors import Failure
 
 
@@ -111,6 +112,7 @@ def stage(target, stage_root, wheel_path, bytecode, script_interpreter, source_d
                      for key in SCHEME_KEYS}
     lib_dir = staged_scheme["purelib"]
     with contextlib.ExitStack() as hooks:
+        hooks.enter_context(messages.staging_shown_as(stage_root, base))
         if bytecode is not None:
             bytecode.set_stage(lib_dir)
             hooks.enter_context(_patched(compileall, "compile_file", bytecode.compile_file))

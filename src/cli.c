@@ -17,8 +17,8 @@ static void print_help(void)
            "                 [--verify] [--script-interpreter INTERP] [--no-compile]\n"
            "                 [--report FILE] [--lock-timeout SECONDS]\n\n");
     printf("Bootstrap pip into a Python installation or virtual environment, offline, from the\n"
-           "pip wheel embedded in this program (pip %s, for Python %s).\n\n",
-           version ? version : "?", PY_VERSION_BUILT);
+           "pip wheel embedded in this program (ensurepip %s: pip %s, for Python %s).\n\n",
+           PACKAGE_VERSION, version ? version : "?", PY_VERSION_BUILT);
     printf("options:\n"
            "  -h, --help     show this help message and exit\n"
            "  --version      Show the version of pip that is bundled with this program.\n"
@@ -101,6 +101,12 @@ int main(int argc, char **argv)
         return ENSUREPIP_E_USAGE;
     }
     int status = ENSUREPIP_E_USAGE;
+    /* --version is pip's, as for python -m ensurepip: the program's own shows in --help and here. */
+    if (cli.opts.verbosity > 0 && cli.mode != CLI_HELP && cli.mode != CLI_VERSION) {
+        const char *version = ensurepip_version();
+        fprintf(stderr, "ensurepip[cli]: ensurepip %s (pip %s, Python %s)\n", PACKAGE_VERSION,
+                version ? version : "?", PY_VERSION_BUILT);
+    }
     switch (cli.mode) {
     case CLI_HELP:
         print_help();

@@ -13,16 +13,19 @@ enum long_only {
     OPT_VERIFY, OPT_SCRIPT_INTERPRETER, OPT_NO_COMPILE, OPT_REPORT, OPT_LOCK_TIMEOUT
 };
 
+/* CPython's own options come first, up to CPYTHON_OPTIONS: an abbreviation unique among them
+ * means what it means for `python -m ensurepip` (--r is --root), whatever this program adds. */
 static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {"verbose", no_argument, NULL, 'v'},
-    {"quiet", no_argument, NULL, 'q'},
     {"upgrade", no_argument, NULL, 'U'},
     {"user", no_argument, NULL, OPT_USER},
     {"root", required_argument, NULL, OPT_ROOT},
     {"altinstall", no_argument, NULL, OPT_ALTINSTALL},
     {"default-pip", no_argument, NULL, OPT_DEFAULT_PIP},
+#define CPYTHON_OPTIONS 8
+    {"quiet", no_argument, NULL, 'q'},
     {"python", required_argument, NULL, OPT_PYTHON},
     {"uninstall", no_argument, NULL, OPT_UNINSTALL},
     {"verify", no_argument, NULL, OPT_VERIFY},
@@ -85,7 +88,106 @@ static int looks_like_option(const char *arg)
     return end == arg || *end != '\0';
 }
 
+/* The option a long option word names: its exact name; else the one CPython option it
+ * abbreviates; else, when it abbreviates none of CPython's, the one addition it abbreviates.
+ * -1 when unknown or ambiguous (getopt_long then refuses it, and bad_long_option says why). */
+static int resolve_long_option(const char *word)
+{
+    const char *name = word + 2;
+    size_t n = strcspn(name, "=");
+    int cpython = -1, cpython_count = 0, added = -1, added_count = 0;
+    for (int i = 0; long_options[i].name != NULL; i++) {
+        if (strncmp(long_options[i].name, name, n) != 0)
+            continue;
+        if (strlen(long_options[i].name) == n)
+            return i;
+        if (i < CPYTHON_OPTIONS)
+            cpython = i, cpython_count++;
+        else
+            added = i, added_count++;
+    }
+    if (cpython_count == 1)
+        return cpython;
+    return cpython_count == 0 && added_count == 1 ? added : -1;
+}
+
+/* The words getopt_long parses: argv with every resolvable abbreviation spelt out, so that
+ * getopt's own rule (unique among all options) never decides; "--r=DIR" becomes "--root" and
+ * "DIR", a value that may start with '-' (given_inline tells it from a next word). */
+struct words {
+    int count;
+    char **word;
+    char *names; /* the spelt-out "--name" strings */
+};
+
+static int spell_out(int argc, char **argv, struct words *w)
+{
+    size_t names_size = 0;
+    for (int i = 1; i < argc; i++)
+        names_size += strlen(argv[i]) + 64; /* longer than any "--name" */
+    w->count = 0;
+    w->word = malloc(sizeof *w->word * (2 * (size_t)argc + 1));
+    w->names = malloc(names_size + 1);
+    if (w->word == NULL || w->names == NULL)
+        return -1;
+    char *next_name = w->names;
+    int options_end = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *word = argv[i];
+        int index = -1;
+        if (i > 0 && !options_end && strncmp(word, "--", 2) == 0 && word[2] != '\0')
+            index = resolve_long_option(word);
+        options_end |= i > 0 && strcmp(word, "--") == 0;
+        const char *equals = strchr(word, '=');
+        if (index < 0 || (equals != NULL && long_options[index].has_arg == no_argument)) {
+            w->word[w->count++] = argv[i];
+            continue;
+        }
+        int n = sprintf(next_name, "--%s", long_options[index].name);
+        w->word[w->count++] = next_name;
+        next_name += n + 1;
+        if (equals != NULL) {
+            w->word[w->count++] = (char *)equals + 1;
+        } else if (long_options[index].has_arg == required_argument && i + 1 < argc) {
+            w->word[w->count++] = argv[++i]; /* the value, whatever it looks like */
+        }
+    }
+    w->word[w->count] = NULL;
+    return 0;
+}
+
+static void words_free(struct words *w)
+{
+    free(w->word);
+    free(w->names);
+}
+
+/* Whether a value lies inside one of the user's words ("--r=DIR"), not at the start of one. */
+static int given_inline(const char *value, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (value > argv[i] && value <= argv[i] + strlen(argv[i]))
+            return 1;
+    return 0;
+}
+
+static int parse_words(int argc, char **argv, int user_argc, char **user_argv, struct cli_args *cli,
+                       char *err, size_t errlen);
+
 int cli_parse(int argc, char **argv, struct cli_args *cli, char *err, size_t errlen)
+{
+    struct words w = {0};
+    int status;
+    if (spell_out(argc, argv, &w) != 0)
+        status = usage(err, errlen, "out of memory parsing the command line");
+    else
+        status = parse_words(w.count, w.word, argc, argv, cli, err, errlen);
+    words_free(&w);
+    return status;
+}
+
+static int parse_words(int argc, char **argv, int user_argc, char **user_argv, struct cli_args *cli,
+                       char *err, size_t errlen)
 {
     int uninstall = 0, verify = 0;
     int run_options = 0; /* options that only make sense for a bootstrap or an uninstall */
@@ -96,7 +198,8 @@ int cli_parse(int argc, char **argv, struct cli_args *cli, char *err, size_t err
     opterr = 0;
     optind = 0; /* glibc: 0 starts a new scan, whatever the last one left */
     for (int c, index = -1; (c = getopt_long(argc, argv, ":hvqU", long_options, &index)) != -1; index = -1) {
-        if (optarg != NULL && optind >= 2 && optarg == argv[optind - 1] && looks_like_option(optarg))
+        if (optarg != NULL && optind >= 2 && optarg == argv[optind - 1] && !given_inline(optarg, user_argc, user_argv)
+            && looks_like_option(optarg))
             return usage(err, errlen, "option '--%s' needs an argument, not the option '%s'",
                          index >= 0 ? long_options[index].name : "?", optarg);
         switch (c) {

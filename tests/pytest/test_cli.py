@@ -2,6 +2,7 @@
 errors, exit statuses and how the target is chosen."""
 
 import os
+import re
 
 import pytest
 
@@ -67,6 +68,7 @@ USAGE_ERRORS = {
     "unknown-short-in-cluster": (["-Ux"], "-x"),
     "ambiguous-v": (["--v"], "--v"),
     "ambiguous-u": (["--u"], "--u"),
+    "ambiguous-ver": (["--ver"], "--ver"),  # --version or --verbose, for CPython too
     "root-without-argument": (["--root"], "--root"),
     "python-without-argument": (["--python"], "--python"),
     "flag-with-argument": (["--upgrade=yes"], "--upgrade"),
@@ -175,8 +177,12 @@ def test_abbreviated_us_is_user(run_clean, venv):
     assert_untouched(venv, before)
 
 
-@pytest.mark.parametrize("args", [["--pyth", "{venv}", "--ro", "{root}"], ["--pyth={venv}", "--ro={root}"]],
-                         ids=["separate", "equals"])
+@pytest.mark.parametrize("args", [
+    ["--pyth", "{venv}", "--ro", "{root}"], ["--pyth={venv}", "--ro={root}"],
+    # --r is --root for CPython's ensurepip, whose only option starting with r it is; this
+    # program's --report must not make it ambiguous. --p is this program's alone.
+    ["--p", "{venv}", "--r", "{root}"], ["--p={venv}", "--r={root}"],
+], ids=["separate", "equals", "r-separate", "r-equals"])
 def test_abbreviated_ro_is_root(run_clean, venv, tmp_path, args):
     root = tmp_path / "stage"
     before = tree_state(venv)
@@ -202,6 +208,25 @@ def test_verbosity_is_counted_and_accepted(run_clean, venv, flags):
     assert result.returncode == 0, result.stderr
     assert f"Successfully installed pip-{PIP_VERSION}" in result.stdout
     assert_installed(venv)
+
+
+def test_v_shows_pips_mode_changes_at_the_final_paths(run_clean, venv):
+    """python -m ensurepip -v shows distlib's "changing mode of VENV/bin/pip3 to 755" (pip's -v
+    lets vendored libraries speak); the path is the script's, not the staging directory's."""
+    result = run_clean("--python", venv, "-v")
+    assert result.returncode == 0, result.stderr
+    changes = sorted(line.split("changing mode of ", 1)[1] for line in result.stderr.splitlines()
+                     if "changing mode of " in line)
+    assert changes == sorted(f"{venv}/bin/{name} to 755" for name in DEFAULT_SCRIPTS)
+    assert ".ensurepip-txn-" not in "".join(line for line in result.stderr.splitlines() if "[pip]" in line)
+
+
+def test_v_names_the_programs_own_version_and_version_stays_pips(run_clean, venv):
+    result = run_clean("--python", venv, "-v")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^ensurepip\[cli\]: ensurepip \d+\.\d+\.\d+ ", result.stderr, re.M), result.stderr
+    version = run_clean("-v", "--version")
+    assert (version.returncode, version.stdout, version.stderr) == (0, f"pip {PIP_VERSION}\n", "")
 
 
 def test_quiet_prints_nothing(run_clean, venv):
