@@ -2,8 +2,10 @@
  * the pip wheel embedded in this library. The C counterparts of ensurepip.version() and
  * ensurepip.bootstrap(), for installers written in C.
  *
- * Each call starts an embedded CPython configured as the target interpreter, runs pip's own
- * installer in it, and finalizes it again. Calls must not run concurrently, and not in a
+ * Each call starts an embedded CPython that imports only what the library carries (the target
+ * is read as data, never run), runs pip's own installer in it, and finalizes it again. The
+ * first call loads the extension modules the library carries; like every extension module,
+ * they stay mapped for the life of the process. Calls must not run concurrently, and not in a
  * process where Python is already initialized (ENSUREPIP_E_BUSY).
  *
  * What a call changes while it runs, and puts back before it returns. These belong to the whole

@@ -4,18 +4,15 @@
 
 #include "pycompat.h"
 
-void pycompat_configure(PyConfig *config, int own_stdlib)
+void pycompat_configure(PyConfig *config)
 {
 #if PY_VERSION_HEX >= 0x030B0000
-    /* 3.11+ freezes site, os, posixpath and more into libpython. Acting as the target means
-     * running the target's own copies (Debian patches site.py, for one), not the frozen ones
-     * of whichever build of the same version this program links (embedding-findings Q1) --
-     * unless they are the same files, when the frozen ones save reading a dozen from disk. */
-    config->use_frozen_modules = own_stdlib;
+    /* 3.11+ freezes site, os, posixpath and more into libpython: they are this build's, as the
+     * rest of the standard library in the runtime archive is, and save a dozen imports. */
+    config->use_frozen_modules = 1;
     config->safe_path = 1; /* isolated implies it; said again because it matters (no cwd) */
 #else
     (void)config;
-    (void)own_stdlib;
 #endif
 #if PY_VERSION_HEX >= 0x030F0000
     /* PEP 810, as -X lazy_imports=all: a module is loaded when first used, not when imported.

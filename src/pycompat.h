@@ -10,9 +10,8 @@
 #error "a free-threaded CPython (python3.Xt) is not supported: configure --with-python=/path/to/python3.X (the same installation's default build)"
 #endif
 
-/* Sets the PyConfig fields that exist only in some versions. own_stdlib: the target's standard
- * library is the one libpython was built with (its frozen modules are that library's). */
-void pycompat_configure(PyConfig *config, int own_stdlib);
+/* Sets the PyConfig fields that exist only in some versions. */
+void pycompat_configure(PyConfig *config);
 
 /* Whether this CPython survives being initialized again after Py_FinalizeEx() in the same
  * process. 3.12.0 to 3.12.4 do not: importing ssl or hashlib in the second life crashes

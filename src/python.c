@@ -139,7 +139,7 @@ static int start(struct run *run, const char *archive_path)
         config.write_bytecode = 0;       /* leave no __pycache__ behind in the target */
         config.install_signal_handlers = 0;
         config.site_import = 0;
-        pycompat_configure(&config, 1);  /* the frozen modules are this build's, as is the archive */
+        pycompat_configure(&config);
         status = Py_InitializeFromConfig(&config);
     }
     PyConfig_Clear(&config);

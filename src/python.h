@@ -1,4 +1,4 @@
-/* The embedded interpreter's part of a run: start CPython configured as the target, raise the
+/* The embedded interpreter's part of a run: start CPython on the runtime archive alone, raise the
  * ensurepip.bootstrap audit event, hand the request to the glue (py/), take its answer into
  * the run's result, and finalize CPython again. */
 #ifndef ENSUREPIP_PYTHON_H
