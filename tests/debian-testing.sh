@@ -124,6 +124,7 @@ for v in "$@"; do
     echo "== python$v"
     sed -n '/^ensurepip .* configured$/,/^  prefix:/p' "$log" | grep -E '^  (Python|the program|pip version):'
     grep -E '^# (TOTAL|PASS|FAIL|ERROR|XPASS):|^=+ .* in [0-9.]+s|^[0-9]+ (passed|failed).* in [0-9.]+s|^(FAIL|ERROR):|^FAILED' "$log" || true
+    # shellcheck disable=SC2046 # two numbers, split on purpose
     set -- $(awk '
         /^# PASS: / { p += $3 } /^# FAIL: / || /^# ERROR: / || /^# XPASS: / { f += $3 }
         /^=+ .* in [0-9.]+s/ || /^[0-9]+ (passed|failed).* in [0-9.]+s/ {
