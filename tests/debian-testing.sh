@@ -6,21 +6,25 @@
 # exits non-zero if any build or test failed. Leaves the pip wheels of Debian testing and of
 # Debian 13 in WORK/wheels. Run as root on Debian (needs debootstrap).
 #
-# usage: tests/debian-testing.sh [--work DIR] [VERSION...]
+# usage: tests/debian-testing.sh [-j JOBS] [--work DIR] [VERSION...]
+#   -j JOBS     builds and test runs at once (default: all)
 #   --work DIR  where the root and the logs go, made afresh (default: build-testing in the clone)
 #   VERSION     3.X versions to build against (default: 3.13 3.14 3.15)
 set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 work=$src/build-testing
+jobs=0
 while [ $# -gt 0 ]; do
     case $1 in
+        -j) jobs=$2; shift 2 ;;
         --work) work=$2; shift 2 ;;
         -*) echo "debian-testing.sh: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac
 done
 [ $# -gt 0 ] || set -- 3.13 3.14 3.15
+[ "$jobs" -gt 0 ] || jobs=$#
 root=$work/root
 
 if [ "$(id -u)" -ne 0 ] || ! command -v debootstrap >/dev/null 2>&1; then
@@ -93,16 +97,34 @@ fi
 rm -f "$root/etc/apt/sources.list.d/trixie.list"
 echo "  pip wheels: $(cd "$work/wheels" && echo pip-*.whl)"
 
+# The builds in the background, all at once by default: most of a test run waits on the
+# programs and venvs it starts, so runs overlap well even on two cores.
+build() {
+    status=0
+    inside sh -c "mkdir /build-$1 && cd /build-$1 && /src/configure --enable-werror --with-python=/usr/bin/python$1 \
+        && make -j2 && make check" >"$work/build-$1.log" 2>&1 || status=$?
+    echo "$status" >"$work/build-$1.status"
+}
+running=0
+for v in "$@"; do
+    build "$v" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
+done
+wait
+
 total_passed=0
 total_failed=0
 for v in "$@"; do
     log=$work/build-$v.log
+    status=$(cat "$work/build-$v.status")
     echo "== python$v"
-    status=0
-    inside sh -c "mkdir /build-$v && cd /build-$v && /src/configure --enable-werror --with-python=/usr/bin/python$v \
-        && make -j2 && make check" >"$log" 2>&1 || status=$?
     sed -n '/^ensurepip .* configured$/,/^  prefix:/p' "$log" | grep -E '^  (Python|the program|pip version):'
     grep -E '^# (TOTAL|PASS|FAIL|ERROR|XPASS):|^=+ .* in [0-9.]+s|^[0-9]+ (passed|failed).* in [0-9.]+s|^(FAIL|ERROR):|^FAILED' "$log" || true
+    # shellcheck disable=SC2046 # two numbers, split on purpose
     set -- $(awk '
         /^# PASS: / { p += $3 } /^# FAIL: / || /^# ERROR: / || /^# XPASS: / { f += $3 }
         /^=+ .* in [0-9.]+s/ || /^[0-9]+ (passed|failed).* in [0-9.]+s/ {

@@ -78,12 +78,16 @@ if [ "$quick" -eq 1 ]; then
     step matrix sh tests/matrix.sh --logs build-matrix default
 else
     step debian-testing sh tests/debian-testing.sh --work build-testing
-    # Every other pip wheel this machine has (pyenv's bundled ones, Debian 13's and testing's),
-    # pip 22 and later, each in a build against the system's Python, for the tests that can
-    # differ between pips.
-    system_wheel=$(basename "$(/usr/bin/python3 build-aux/find-pip-wheel.py)")
+    # The pip wheels no build runs the whole suite with (Debian 13's, from the testing step,
+    # and pyenv's older bundled ones, from 22 on), each in a build against the system's Python
+    # for the tests that can differ between pips. The wheels the system's Python, the pyenv
+    # builds and Debian testing's bundle get the whole suite with them already.
+    covered=$(for python in /usr/bin/python3 "$(pyenv root 2>/dev/null || echo /nonexistent)"/versions/3.*/bin/python3.1[0-5]; do
+        [ -x "$python" ] && "$python" build-aux/find-pip-wheel.py 2>/dev/null
+    done | sed 's|.*/||'; ls build-testing/root/usr/share/python-wheels/ 2>/dev/null)
     wheels=$(ls build-testing/wheels/pip-*.whl "$(pyenv root 2>/dev/null || echo /nonexistent)"/versions/*/lib/python3.*/ensurepip/_bundled/pip-*.whl 2>/dev/null \
-        | awk -F/ -v skip="$system_wheel" '{ split($NF, v, "[-.]") } v[2] >= 22 && $NF != skip && !seen[$NF]++ { printf " --pip-wheel %s", $0 }')
+        | awk -F/ -v covered="$covered" 'BEGIN { n = split(covered, c, "\n"); for (i = 1; i <= n; i++) skip[c[i]] = 1 }
+            { split($NF, v, "[-.]") } v[2] >= 22 && !skip[$NF] && !seen[$NF]++ { printf " --pip-wheel %s", $0 }')
     # shellcheck disable=SC2086
     step matrix sh tests/matrix.sh -j 2 --logs build-matrix $wheels
     step sanitizers sanitizers
