@@ -71,7 +71,7 @@ def test_library_keeps_the_callers_mask_when_no_thread_can_be_made(venv, base_en
 @pytest.mark.skipif(not FAIL_THREADS, reason="ENSUREPIP_FAIL_THREADS is not set")
 def test_program_still_stops_on_sigterm_when_no_thread_can_be_made(strace, venv, base_env, tmpdir_for_run):
     before = tree_state(venv)
-    result = traced(["--python", str(venv)], with_thread_failure(base_env), "syncfs:signal=SIGTERM:when=1", "syncfs")
+    result = traced(["--python", str(venv)], with_thread_failure(base_env), "fsync:signal=SIGTERM:when=1", "fsync")
     assert result.returncode == -signal.SIGTERM, result.stderr
     assert "the target was not changed" in result.stderr
     assert tree_state(venv) == before
@@ -105,7 +105,7 @@ def ignore_run_ending():
 
 
 def test_nohup_survives_sighup(strace, venv, base_env, tmpdir_for_run):
-    result = traced(["--python", str(venv)], base_env, "syncfs:signal=SIGHUP:when=1", "syncfs",
+    result = traced(["--python", str(venv)], base_env, "fsync:signal=SIGHUP:when=1", "fsync",
                     preexec_fn=ignore_run_ending)
     assert result.returncode == 0, result.stderr
     assert pip_scripts(venv) == ["pip3", f"pip{PY_VERSION}"]
@@ -138,7 +138,7 @@ def test_signal_during_the_call_reaches_the_callers_handler_after_it(venv, base_
 @pytest.mark.parametrize("name", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_program_ends_by_the_signal_itself(strace, venv, base_env, name):
     """As CPython does for SIGINT: a shell loop running the program then stops too."""
-    result = traced(["--python", str(venv)], base_env, f"syncfs:signal={name}:when=1", "syncfs")
+    result = traced(["--python", str(venv)], base_env, f"fsync:signal={name}:when=1", "fsync")
     assert result.returncode == -signal.Signals[name], result.stderr
     assert result.stderr.strip().endswith("the target was not changed")
 
