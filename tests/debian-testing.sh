@@ -101,7 +101,9 @@ echo "  pip wheels: $(cd "$work/wheels" && echo pip-*.whl)"
 # programs and venvs it starts, so runs overlap well even on two cores.
 build() {
     status=0
-    inside sh -c "mkdir /build-$1 && cd /build-$1 && /src/configure --enable-werror --with-python=/usr/bin/python$1 \
+    # What cannot differ between Pythons runs in the system's build (tests/matrix.sh).
+    inside env ENSUREPIP_SKIP_TESTS="test_faults test_untrusted test_process" \
+        sh -c "mkdir /build-$1 && cd /build-$1 && /src/configure --enable-werror --with-python=/usr/bin/python$1 \
         && make -j2 && make check" >"$work/build-$1.log" 2>&1 || status=$?
     echo "$status" >"$work/build-$1.status"
 }

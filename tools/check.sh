@@ -71,7 +71,10 @@ sanitizers() (
     cd build-sanitizers
     ../configure --quiet --enable-werror --enable-asan --enable-ubsan
     make -j"$(nproc)" >/dev/null
-    make check
+    # Under the sanitizers, everything but what runs no code of ours differently: crash recovery
+    # at every commit step, untrusted targets and the comparison with CPython's ensurepip are
+    # the glue's, and run in the matrix.
+    ENSUREPIP_SKIP_TESTS="test_faults test_untrusted test_oracle" make check
 )
 
 if [ "$quick" -eq 1 ]; then

@@ -38,6 +38,19 @@ PY_VERSION = subprocess.run([PYTHON, "-c", "import sys; print('%d.%d' % sys.vers
 PY_MAJOR = PY_VERSION.split(".")[0]
 
 
+# Test modules a build leaves out (tests/matrix.sh, tools/check.sh): what cannot differ between
+# Pythons or pips runs in the build against the system's Python only, so that the whole run
+# stays within CI's time (README, "Python versions" says which build runs what).
+SKIPPED_MODULES = set(os.environ.get("ENSUREPIP_SKIP_TESTS", "").split())
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__ in SKIPPED_MODULES:
+            item.add_marker(pytest.mark.skip(reason=f"{item.module.__name__} runs in another build "
+                                                    "of the matrix (ENSUREPIP_SKIP_TESTS)"))
+
+
 @pytest.fixture
 def tmpdir_for_run(tmp_path):
     """A TMPDIR of the test's own, so that leftovers of a run can be seen."""
