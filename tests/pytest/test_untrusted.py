@@ -353,7 +353,7 @@ def test_scripts_directory_on_a_bind_mount(can_mount, tmp_path, outside, read_on
     env_dir = make_venv(tmp_path / "venv")
     elsewhere = tmp_path / "elsewhere-bin"
     shutil.copytree(env_dir / "bin", elsewhere, symlinks=True)
-    remount = f'mount -o remount,bind,ro "$2"' if read_only else "true"
+    remount = 'mount -o remount,bind,ro "$2"' if read_only else "true"
     result = in_private_mounts(f'''
         mount --bind "$1" "$2"
         {remount}
