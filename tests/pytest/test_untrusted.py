@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -31,10 +32,10 @@ def outside_snapshot(root):
 @pytest.fixture(scope="module", autouse=True)
 def closing_count(request):
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"[untrusted] {_tally['cases']} cases tried, {_tally['changed']} files "
-                            "outside the target changed")
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(f"\n[untrusted] {_tally['cases']} cases tried, {_tally['changed']} files outside the "
+              "target changed", file=sys.stderr)
 
 
 @pytest.fixture
