@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -31,10 +32,10 @@ def outside_snapshot(root):
 @pytest.fixture(scope="module", autouse=True)
 def closing_count(request):
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"[untrusted] {_tally['cases']} cases tried, {_tally['changed']} files "
-                            "outside the target changed")
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(f"\n[untrusted] {_tally['cases']} cases tried, {_tally['changed']} files outside the "
+              "target changed", file=sys.stderr)
 
 
 @pytest.fixture
@@ -353,7 +354,7 @@ def test_scripts_directory_on_a_bind_mount(can_mount, tmp_path, outside, read_on
     env_dir = make_venv(tmp_path / "venv")
     elsewhere = tmp_path / "elsewhere-bin"
     shutil.copytree(env_dir / "bin", elsewhere, symlinks=True)
-    remount = f'mount -o remount,bind,ro "$2"' if read_only else "true"
+    remount = 'mount -o remount,bind,ro "$2"' if read_only else "true"
     result = in_private_mounts(f'''
         mount --bind "$1" "$2"
         {remount}
