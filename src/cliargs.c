@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +125,7 @@ static int spell_out(int argc, char **argv, struct words *w)
 {
     size_t names_size = 0;
     for (int i = 1; i < argc; i++)
-        names_size += strlen(argv[i]) + 64; /* longer than any "--name" */
+        names_size += strlen(argv[i]) + 64; /* room for any "--name" it may become */
     w->count = 0;
     w->word = malloc(sizeof *w->word * (2 * (size_t)argc + 1));
     w->names = malloc(names_size + 1);
@@ -165,8 +166,9 @@ static void words_free(struct words *w)
 /* Whether a value lies inside one of the user's words ("--r=DIR"), not at the start of one. */
 static int given_inline(const char *value, int argc, char **argv)
 {
+    uintptr_t at = (uintptr_t)value; /* compared as addresses: the words are separate objects */
     for (int i = 1; i < argc; i++)
-        if (value > argv[i] && value <= argv[i] + strlen(argv[i]))
+        if (at > (uintptr_t)argv[i] && at <= (uintptr_t)argv[i] + strlen(argv[i]))
             return 1;
     return 0;
 }
