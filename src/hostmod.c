@@ -16,8 +16,8 @@
 #include "rootpath.h"
 
 /* What the glue gets from the C host: the run's message sink, the signal record, the record of
- * the extension modules loaded from memory in this process, and two system calls Python's os
- * module lacks (syncfs, renameat2's RENAME_EXCHANGE). */
+ * the extension modules loaded from memory in this process, links resolved inside a root, and
+ * what confine.h offers (renameat2's RENAME_EXCHANGE between directory descriptors). */
 
 struct host_state {
     struct run *run;
@@ -154,48 +154,6 @@ static PyObject *host_record_signal(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
-static PyObject *host_syncfs(PyObject *module, PyObject *args)
-{
-    (void)module;
-    PyObject *path;
-    if (!PyArg_ParseTuple(args, "O&:syncfs", PyUnicode_FSConverter, &path))
-        return NULL;
-    int fd, rc = -1;
-    Py_BEGIN_ALLOW_THREADS
-    fd = open(PyBytes_AS_STRING(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        rc = syncfs(fd);
-        close(fd);
-    }
-    Py_END_ALLOW_THREADS
-    if (rc != 0) {
-        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
-        Py_DECREF(path);
-        return NULL;
-    }
-    Py_DECREF(path);
-    Py_RETURN_NONE;
-}
-
-static PyObject *host_exchange(PyObject *module, PyObject *args)
-{
-    (void)module;
-    PyObject *a, *b;
-    if (!PyArg_ParseTuple(args, "O&O&:exchange", PyUnicode_FSConverter, &a, PyUnicode_FSConverter, &b))
-        return NULL;
-    int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = renameat2(AT_FDCWD, PyBytes_AS_STRING(a), AT_FDCWD, PyBytes_AS_STRING(b), RENAME_EXCHANGE);
-    Py_END_ALLOW_THREADS
-    if (rc != 0)
-        PyErr_SetFromErrnoWithFilenameObjects(PyExc_OSError, a, b);
-    Py_DECREF(a);
-    Py_DECREF(b);
-    if (rc != 0)
-        return NULL;
-    Py_RETURN_NONE;
-}
-
 static PyMethodDef host_methods[] = {
     {"log", host_log, METH_VARARGS,
      "log(level, tag, message): print a line; level 0 on stdout, -1 a warning, >= 1 with -v."},
@@ -215,10 +173,6 @@ static PyMethodDef host_methods[] = {
      "pending_signal(): a run-ending signal that arrived before the glue took over, or 0."},
     {"record_signal", host_record_signal, METH_VARARGS,
      "record_signal(signum): tell the host a run-ending signal arrived."},
-    {"syncfs", host_syncfs, METH_VARARGS,
-     "syncfs(path): write the filesystem holding path to disk (syncfs(2))."},
-    {"exchange", host_exchange, METH_VARARGS,
-     "exchange(a, b): swap two paths atomically (renameat2 RENAME_EXCHANGE)."},
     CONFINE_METHODS
     {NULL, NULL, 0, NULL},
 };
