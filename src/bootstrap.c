@@ -55,9 +55,6 @@ static int run_in_sandbox(struct run *run)
     /* The temporary directory's failures are the system's (9), not the target's. */
     if (tempdir_create(&run->tmpdir, err, sizeof err) != 0)
         return run_fail(run, ENSUREPIP_E_SYSTEM, "%s", err);
-    /* pip's installer opens the wheel by name; the runtime archive is read in memory. */
-    if (tempdir_write(run->tmpdir, run->wheel.name, run->wheel.data, run->wheel.size, &run->wheel_path, err, sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_SYSTEM, "%s (set TMPDIR to a directory with space)", err);
     /* ENSUREPIP_OPTIONS from the options alone; uninstall leaves it unset, as ensurepip does. */
     const char *ensurepip_options = run->command == RUN_UNINSTALL || (o->default_pip && !o->altinstall) ? NULL
                                     : o->altinstall ? "altinstall" : "install";
@@ -80,8 +77,7 @@ static void remove_tmpdir(struct run *run)
     if (run->tmpdir != NULL && tempdir_remove(run->tmpdir, err, sizeof err) != 0)
         run_say(run, -1, "tmp", "WARNING: %s", err);
     free(run->tmpdir);
-    free(run->wheel_path);
-    run->tmpdir = run->wheel_path = NULL;
+    run->tmpdir = NULL;
 }
 
 static int interrupted(struct run *run, int sig)

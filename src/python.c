@@ -379,13 +379,14 @@ static int open_payload_files(struct run *run, struct payload_files *files)
         return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
     if (payload_file_open(&files->runtime, run->runtime.name, run->runtime.data, run->runtime.size, run->tmpdir,
                           err, sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the runtime archive: %s", err);
+        return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the runtime archive: %s (set TMPDIR to a directory "
+                        "with space)", err);
     /* The wheel is checked on its own thread meanwhile; pip's installer reads it only after
      * run_wheel_checked(). */
-    if (payload_file_open(&files->wheel, run->wheel.name, run->wheel.data, run->wheel.size, NULL, err, sizeof err) != 0) {
-        if (run->wheel_path == NULL || (files->wheel.path = strdup(run->wheel_path)) == NULL)
-            return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the pip wheel: %s", err);
-    }
+    if (payload_file_open(&files->wheel, run->wheel.name, run->wheel.data, run->wheel.size, run->tmpdir, err,
+                          sizeof err) != 0)
+        return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the pip wheel: %s (set TMPDIR to a directory with "
+                        "space)", err);
     return ENSUREPIP_OK;
 }
 

@@ -31,7 +31,6 @@ struct run {
     char pip_version[64];          /* the version of the embedded wheel (once checked) */
     struct integrity_job *wheel_check; /* the wheel's check, running beside Python's start */
     char *tmpdir;                  /* private temporary directory, NULL until created */
-    char *wheel_path;              /* the wheel, written into tmpdir under its own name */
     struct run_details details;
     struct timespec start;         /* when the call began (for -vvv timings and the report) */
     int progress_tty;              /* show a progress line (stderr is a terminal, no -q, no -v) */

@@ -122,49 +122,6 @@ int tempdir_create(char **path, char *err, size_t errlen)
     return -1;
 }
 
-int tempdir_write(const char *dir, const char *name, const void *data, size_t len, char **path,
-                  char *err, size_t errlen)
-{
-    size_t n = strlen(dir) + 1 + strlen(name) + 1;
-    char *full = malloc(n);
-    if (full == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    snprintf(full, n, "%s/%s", dir, name);
-    int fd = open(full, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        goto fail;
-    for (const char *p = data; len > 0;) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            int saved = errno;
-            close(fd);
-            unlink(full);
-            errno = saved;
-            goto fail;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    if (close(fd) != 0) {
-        int saved = errno;
-        unlink(full);
-        errno = saved;
-        goto fail;
-    }
-    *path = full;
-    return 0;
-fail:;
-    int saved = errno;
-    snprintf(err, errlen, "cannot write %s: %s", full, strerror(saved));
-    free(full);
-    errno = saved;
-    return -1;
-}
-
 /* nftw has no user pointer; the first failure is kept here for the duration of one call. */
 static _Thread_local struct {
     char *err;

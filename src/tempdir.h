@@ -12,11 +12,6 @@
  * holds (flock on the directory: valid across PID namespaces, unlike asking about the PID). */
 int tempdir_create(char **path, char *err, size_t errlen);
 
-/* Writes data to dir/name (mode 0600), *path receiving the malloc'ed full path. Returns 0, or
- * -1 with a message and errno set (the partial file is removed). */
-int tempdir_write(const char *dir, const char *name, const void *data, size_t len, char **path,
-                  char *err, size_t errlen);
-
 /* Removes the directory and its contents, then drops the run's lock. Returns 0, or -1 with a
  * message naming what could not be removed. */
 int tempdir_remove(const char *path, char *err, size_t errlen);
