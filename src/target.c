@@ -371,6 +371,9 @@ int target_resolve(struct target *t, const char *requested, const char *root, in
             t->source = TARGET_FROM_BUILD;
         }
     }
+    struct stat st;
+    if (root != NULL && stat(root, &st) == 0 && !S_ISDIR(st.st_mode))
+        return fail(err, errlen, TARGET_UNUSABLE, "the root %s is not a directory", root);
     char *path = absolute(chosen);
     if (path == NULL || find_root(t, root, path) != 0) {
         free(path);

@@ -530,6 +530,18 @@ static void test_interpreter_inside_a_root(void **state)
     target_free(&t);
 }
 
+static void test_root_that_is_a_file_is_refused(void **state)
+{
+    (void)state;
+    make_prefix("prefix", "lib", "3.11");
+    write_file("rootfile", "not a directory\n", 0644);
+    struct target t;
+    char err[ERRLEN];
+    assert_int_equal(target_resolve(&t, at("prefix/bin/python3.11"), at("rootfile"), 3, 11, err, sizeof err),
+                     TARGET_UNUSABLE);
+    assert_contains(err, "is not a directory");
+}
+
 static void test_root_paths_resolve_inside_the_root(void **state)
 {
     (void)state;
@@ -773,6 +785,7 @@ int main(void)
         T(test_base_installation),
         T(test_base_installation_without_sources),
         T(test_interpreter_inside_a_root),
+        T(test_root_that_is_a_file_is_refused),
         T(test_root_paths_resolve_inside_the_root),
         T(test_base_installation_through_symlinks),
         T(test_base_installation_lib64),
