@@ -14,11 +14,20 @@ import hashlib
 import io
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import zipfile
 
 import pytest
+
+
+# A background job of a non-interactive shell (tests/matrix.sh and tests/debian-testing.sh run
+# builds that way) starts with SIGINT ignored, and so would every program the tests start: the
+# program keeps an inherited ignore, as CPython does, and the tests of SIGINT would see nothing.
+# Python's own handler here is reset to the default action in the programs started.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _required(name):
