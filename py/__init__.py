@@ -137,7 +137,7 @@ def _finish_interrupted_runs(target, request):
 
 def _install(request, answer):
     messages.detail("glue", "pip's modules imported", level=3)
-    target = Target(request["root"], request["user"])
+    target = Target(request["root"], request["user"], request["target_root"])
     answer["target"] = target.describe()
     bundled = request["pip_version"]
     # pip's order: the PEP 668 marker first, even when pip is installed already or --user is given
@@ -268,7 +268,7 @@ def _already_present(existing, answer, bundled, upgrade):
 
 
 def _uninstall(request, answer):
-    target = Target(request["root"], request["user"])
+    target = Target(request["root"], request["user"], request["target_root"])
     answer["target"] = target.describe()
     bundled = request["pip_version"]
     _finish_interrupted_runs(target, request)

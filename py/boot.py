@@ -19,6 +19,7 @@ sitecustomize (see target.py for how its sys.path is read).
 
 import ast
 import os
+import stat
 import sys
 import zipimport
 from importlib.machinery import ExtensionFileLoader
@@ -42,25 +43,67 @@ def setup(request):
     sys.meta_path.append(_EmbeddedExtensions(request["archive"], request["tmpdir"]))
     try:
         facts = describe(request["python"], request["venv"], request["target_root"])
+    except OSError as e:  # the target's files as they are: a link loop, an unreadable directory
+        where = os.fsdecode(e.filename) if e.filename is not None else request["python"]
+        facts = Failure("target", f"cannot read the target: {where}: {e.strerror or e}")
     except Failure as f:
-        return {"status": f.kind, "action": "none", "message": f.message, "pip_version": "",
+        facts = f
+    if isinstance(facts, Failure):
+        return {"status": facts.kind, "action": "none", "message": facts.message, "pip_version": "",
                 "pip_exit_code": -1, "signal": 0, "scripts": [], "files": 0, "target": None}
+    if hasattr(sys, "platlibdir"):
+        sys.platlibdir = facts["platlibdir"]
     sys.executable = facts["executable"]
     sys.prefix, sys.exec_prefix = facts["prefix"], facts["exec_prefix"]
     sys.base_prefix, sys.base_exec_prefix = facts["base_prefix"], facts["base_exec_prefix"]
-    sys.modules[manifest.SYSCONFIGDATA] = _sysconfig_data(facts["stdlib"])
+    sys.modules[manifest.SYSCONFIGDATA] = _sysconfig_data(facts["stdlib"], request["target_root"])
     return None
 
 
 # --- the target, as data ---------------------------------------------------------------------
 
 def _stdlib_subdirs():
+    """(libdir, libdir/pythonX.Y) where a standard library may be: this build's platlibdir, and
+    lib and lib64 (another vendor's)."""
     version = "python%d.%d%s" % (sys.version_info[0], sys.version_info[1],
                                  "t" if "t" in getattr(sys, "abiflags", "") else "")
-    libdirs = [getattr(sys, "platlibdir", "lib")]
-    if "lib" not in libdirs:
-        libdirs.append("lib")
-    return [os.path.join(libdir, version) for libdir in libdirs]
+    libdirs = list(dict.fromkeys([getattr(sys, "platlibdir", "lib"), "lib", "lib64"]))
+    return [(libdir, os.path.join(libdir, version)) for libdir in libdirs]
+
+
+_DATA_LIMIT = 16 << 20  # a pyvenv.cfg, a .pth file or sysconfig's data: far less
+
+
+def read_data(path, root=None, limit=_DATA_LIMIT):
+    """The bytes of a regular file of the target's, or None. Inside a root the path is resolved
+    as the final system will (no link leads out); whatever is not a regular file of at most
+    limit bytes (a FIFO that would block, /dev/zero) is not read."""
+    files = _Files(root)
+    where = files.real(path)
+    if where is None:
+        return None
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (os.O_NOFOLLOW if root is not None else 0)
+    try:
+        fd = os.open(where, flags)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        return data if len(data) <= limit else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 class _Files:
@@ -72,26 +115,33 @@ class _Files:
         self.root = root
 
     def real(self, path):
+        """Where path lies now, its links resolved; None where they cannot be (a loop)."""
         if self.root is None:
             return os.path.realpath(path)
-        final = host.resolve_in_root(self.root, path[len(self.root):] or "/")
+        try:
+            final = host.resolve_in_root(self.root, path[len(self.root):] or "/")
+        except OSError:
+            return None
         return self.root + final if final != "/" else self.root
 
     def isfile(self, path):
-        return os.path.isfile(self.real(path))
+        where = self.real(path)
+        return where is not None and os.path.isfile(where)
 
     def isdir(self, path):
-        return os.path.isdir(self.real(path))
-
-    def open(self, path):
-        return open(self.real(path), "rb")
+        where = self.real(path)
+        return where is not None and os.path.isdir(where)
 
     def listdir(self, path):
-        return os.listdir(self.real(path))
+        where = self.real(path)
+        if where is None:
+            raise FileNotFoundError(path)
+        return os.listdir(where)
 
     def from_final(self, path):
-        """A path named by the target's files (pyvenv.cfg's home), where it lies now."""
-        return self.root + path if self.root is not None and os.path.isabs(path) else path
+        """A path named by the target's files (pyvenv.cfg's home), where it lies now: under
+        the root, as the host's rootpath_join() puts it, absolute or not."""
+        return self.root + "/" + path.lstrip("/") if self.root is not None else path
 
     def search_up(self, directory, test):
         """The first of directory and its parents (not above the root) for which test(parent)
@@ -109,15 +159,15 @@ class _Files:
 
 
 def _stdlib_in(files, prefix):
-    for sub in _stdlib_subdirs():
+    for libdir, sub in _stdlib_subdirs():
         stdlib = os.path.join(prefix, sub)
         if files.isfile(os.path.join(stdlib, "os.py")) or files.isfile(os.path.join(stdlib, "os.pyc")):
-            return stdlib
+            return libdir, stdlib
     return None
 
 
 def _dynload_in(files, prefix):
-    for sub in _stdlib_subdirs():
+    for _libdir, sub in _stdlib_subdirs():
         if files.isdir(os.path.join(prefix, sub, "lib-dynload")):
             return os.path.join(prefix, sub)
     return None
@@ -125,7 +175,7 @@ def _dynload_in(files, prefix):
 
 def _any_stdlib_in(files, prefix):
     """The X.Y of a standard library of any version at prefix, or None."""
-    for libdir in {getattr(sys, "platlibdir", "lib"), "lib"}:
+    for libdir, _sub in _stdlib_subdirs():
         try:
             names = files.listdir(os.path.join(prefix, libdir))
         except OSError:
@@ -138,15 +188,13 @@ def _any_stdlib_in(files, prefix):
     return None
 
 
-def read_pyvenv_cfg(venv, files=None):
+def read_pyvenv_cfg(venv, root=None):
     """pyvenv.cfg's "key = value" lines as CPython reads them (keys lower-cased)."""
     values = {}
-    try:
-        with (files or _Files(None)).open(os.path.join(venv, "pyvenv.cfg")) as f:
-            text = f.read().decode("utf-8", "surrogateescape")
-    except OSError:
+    data = read_data(os.path.join(venv, "pyvenv.cfg"), root)
+    if data is None:
         return values
-    for line in text.splitlines():
+    for line in data.decode("utf-8", "surrogateescape").splitlines():
         key, had_equals, value = line.partition("=")
         if had_equals:
             values[key.strip().lower()] = value.strip()
@@ -158,9 +206,12 @@ def describe(python, venv, root):
     its virtual environment directory (or None) and the --root it lies inside (or None), by
     reading files only."""
     files = _Files(root)
-    home = read_pyvenv_cfg(venv, files).get("home") if venv else None
-    start = files.from_final(home) if home else os.path.dirname(files.real(python))
-    base_prefix, stdlib = files.search_up(start, _stdlib_in)
+    home = read_pyvenv_cfg(venv, root).get("home") if venv else None
+    real_python = files.real(python)
+    if not home and real_python is None:
+        raise Failure("target", f"{python}: its links lead nowhere inside the root {root}")
+    start = files.from_final(home) if home else os.path.dirname(real_python)
+    base_prefix, found = files.search_up(start, _stdlib_in)
     version = "%d.%d" % sys.version_info[:2]
     if base_prefix is None:
         _, other = files.search_up(start, _any_stdlib_in)
@@ -170,9 +221,11 @@ def describe(python, venv, root):
                           f"{version}: use an ensurepip built for {other}")
         raise Failure("target", f"{python}: no standard library (lib/python{version}/os.py or "
                                 f"os.pyc) in {start} or above it")
+    libdir, stdlib = found
     base_exec_prefix, _ = files.search_up(start, _dynload_in)
     base_exec_prefix = base_exec_prefix or base_prefix
     return {
+        "platlibdir": libdir,
         "executable": python,
         "prefix": venv or base_prefix,
         "exec_prefix": venv or base_exec_prefix,
@@ -191,7 +244,7 @@ class _SysconfigData:
         self.build_time_vars = variables
 
 
-def _sysconfig_data(stdlib):
+def _sysconfig_data(stdlib, root):
     """The target's _sysconfigdata, evaluated as a literal; the build's own where the target
     has none that reads as one (a .pyc-only standard library, say)."""
     own = manifest.SYSCONFIGDATA
@@ -203,7 +256,7 @@ def _sysconfig_data(stdlib):
         names.remove(own + ".py")
         names.insert(0, own + ".py")
     for name in names:
-        variables = _literal_assignment(os.path.join(stdlib, name), "build_time_vars")
+        variables = _literal_assignment(os.path.join(stdlib, name), "build_time_vars", root)
         if isinstance(variables, dict):
             return _SysconfigData(own, variables)
     import importlib
@@ -211,11 +264,13 @@ def _sysconfig_data(stdlib):
     return importlib.import_module(own)  # the build's, from the archive
 
 
-def _literal_assignment(path, variable):
+def _literal_assignment(path, variable, root):
+    data = read_data(path, root)
     try:
-        with open(path, "rb") as f:
-            tree = ast.parse(f.read(), path)
-    except (OSError, SyntaxError, ValueError):
+        tree = ast.parse(data, path) if data is not None else None
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    if tree is None:
         return None
     for node in tree.body:
         if (isinstance(node, ast.Assign) and len(node.targets) == 1
@@ -237,6 +292,7 @@ class _EmbeddedExtensions:
     def __init__(self, archive, tmpdir):
         self._archive = zipimport.zipimporter(archive)
         self._tmpdir = tmpdir
+        self._written = 0
 
     def find_spec(self, fullname, path=None, target=None):
         member = manifest.EXTENSIONS.get(fullname)
@@ -258,7 +314,8 @@ class _EmbeddedExtensions:
         where = f"/proc/self/fd/{fd}"
         if not os.path.exists(where):  # no /proc
             os.close(fd)
-            fd, where = None, os.path.join(self._tmpdir, fullname + os.path.splitext(member)[1])
+            self._written += 1  # a name of its own each time, also for a module loaded again
+            fd, where = None, os.path.join(self._tmpdir, f"{fullname}-{self._written}{os.path.splitext(member)[1]}")
             with open(where, "xb") as f:
                 f.write(data)
         return spec_from_loader(fullname, _ClosingLoader(fullname, where, fd))

@@ -8,6 +8,7 @@ import sys
 import sysconfig
 
 import _ensurepip_host as host
+from ensurepip_boot import read_data
 
 from pip._internal.locations import get_scheme
 from pip._internal.metadata import get_environment
@@ -42,9 +43,11 @@ class Target:
     """Paths of the target. `final` are the paths on the system that will run the target (what
     scripts and bytecode must name); `dest` are where files are written now (with --root)."""
 
-    def __init__(self, root, user):
+    def __init__(self, root, user, target_root=None):
+        """root: --root as given; target_root: the root's real path when the target interpreter
+        lies inside it (the host decided, and named the target's paths under it)."""
         self.user = user
-        self.root = os.path.normpath(os.path.abspath(root)) if root else None
+        self.root = target_root or (os.path.normpath(os.path.abspath(root)) if root else None)
         # isolated=True: on 3.8/3.9 pip computes schemes with distutils, which otherwise reads
         # setup.cfg and pydistutils.cfg from the current directory (bpo-42050).
         scheme = get_scheme("pip", user=user, home=None, root=None, isolated=True, prefix=None)
@@ -53,7 +56,7 @@ class Target:
         # A target interpreter inside the root is a staged system that carries its own python:
         # its paths already lie inside the root, and on the final system lie at the same paths
         # without it.
-        self.inside_root = bool(self.root) and _is_within(sys.prefix, self.root)
+        self.inside_root = target_root is not None
         if not self.root:
             self.final, self.dest = live, dict(live)
         else:
@@ -82,7 +85,7 @@ class Target:
         import site
 
         prefixes = [sys.prefix, sys.exec_prefix]
-        if sys.prefix != sys.base_prefix and _system_site_packages(sys.prefix):
+        if sys.prefix != sys.base_prefix and _system_site_packages(sys.prefix, self.root if self.inside_root else None):
             prefixes += [sys.base_prefix, sys.base_exec_prefix]
         paths = [sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib")]
         found = []
@@ -102,6 +105,10 @@ class Target:
         resolved = host.resolve_in_root(self.root, change_root("/", final))
         return change_root(self.root, resolved)
 
+    def _final_of(self, now):
+        """The final system's path of a directory that lies now in the root."""
+        return _without_root(self.root, now)
+
     def _where_now(self, path):
         """Where a path the interpreter computed lies now (for a target inside the root, the
         interpreter's paths lie in it already; outside, they are the final ones)."""
@@ -116,19 +123,19 @@ class Target:
             return []
         found = []
         for name in names:
-            try:
-                with open(os.path.join(sitedir, name), "rb") as f:
-                    lines = f.read().decode("utf-8", "surrogateescape").splitlines()
-            except OSError:
+            data = read_data(os.path.join(sitedir, name), self.root)
+            if data is None:
                 continue
+            lines = data.decode("utf-8", "surrogateescape").splitlines()
             for line in lines:
                 line = line.rstrip()
                 if not line or line.startswith(("#", "import ", "import\t")):
                     continue
-                if os.path.isabs(line):  # a path on the final system
-                    directory = self.now(line)
-                else:
+                if not self.root:
                     directory = os.path.join(sitedir, line)
+                else:  # a path of the final system, where ".." stops at its "/"
+                    final = os.path.join(self._final_of(sitedir), line)
+                    directory = self.now(os.path.normpath(final))
                 directory = os.path.normpath(directory)
                 if os.path.isdir(directory):
                     found.append(directory)
@@ -175,10 +182,10 @@ class Target:
                           "(python3 -m venv --without-pip DIR; ensurepip --python DIR)")
 
 
-def _system_site_packages(venv):
+def _system_site_packages(venv, root):
     from ensurepip_boot import read_pyvenv_cfg
 
-    return read_pyvenv_cfg(venv).get("include-system-site-packages", "").lower() == "true"
+    return read_pyvenv_cfg(venv, root).get("include-system-site-packages", "").lower() == "true"
 
 
 def _is_within(path, directory):

@@ -54,13 +54,13 @@ static int in_tmpdir(struct payload_file *f, const char *name, const void *data,
     }
     snprintf(path, n, "%s/%s", tmpdir, name);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
-    if (fd < 0 || write_all(fd, data, size) != 0 || close(fd) != 0) {
+    int written = fd >= 0 && write_all(fd, data, size) == 0;
+    int closed = fd >= 0 && close(fd) == 0; /* once: the number may be another thread's after */
+    if (!written || !closed) {
         int saved = errno;
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
-        if (fd >= 0) {
-            close(fd);
+        if (fd >= 0)
             unlink(path);
-        }
         free(path);
         errno = saved;
         return -1;

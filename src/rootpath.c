@@ -98,8 +98,13 @@ char *rootpath_resolve(const char *root, const char *path)
         snprintf(resolved + before, cap - before, "/%s", name);
         free(name);
         char *on_disk = rootpath_join(root, resolved);
-        char *target = on_disk != NULL ? read_link(on_disk) : NULL;
+        if (on_disk == NULL)
+            goto nomem;
+        errno = 0;
+        char *target = read_link(on_disk);
         free(on_disk);
+        if (target == NULL && errno == ENOMEM)
+            goto nomem; /* not "not a link": the kernel would follow it out of the root */
         if (target == NULL)
             continue; /* not a link, or not there: kept as it is */
         if (++links > MAX_LINKS) {

@@ -338,21 +338,72 @@ static int is_free_threaded(const struct target *t)
     return found;
 }
 
-/* The root, if the interpreter lies inside it: then the target is read as the final system
- * will see it. */
-static int find_root(struct target *t, const char *root, const char *path)
+/* An absolute path with ".", ".." and repeated slashes taken out as the words say (no link is
+ * looked at), malloc'ed. */
+static char *lexically_normal(const char *path)
+{
+    char *out = malloc(strlen(path) + 2);
+    if (out == NULL)
+        return NULL;
+    size_t len = 0;
+    for (const char *p = path; *p != '\0';) {
+        while (*p == '/')
+            p++;
+        size_t n = strcspn(p, "/");
+        int dot = n == 1 && p[0] == '.', dotdot = n == 2 && p[0] == '.' && p[1] == '.';
+        if (dotdot) {
+            while (len > 0 && out[--len] != '/')
+                ;
+        } else if (n > 0 && !dot) {
+            out[len++] = '/';
+            memcpy(out + len, p, n);
+            len += n;
+        }
+        p += n;
+    }
+    if (len == 0)
+        out[len++] = '/';
+    out[len] = '\0';
+    return out;
+}
+
+/* Whether the absolute path lies inside the root directory (both normal): the tail, or NULL. */
+static const char *inside(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    return strcmp(root, "/") != 0 && strncmp(path, root, n) == 0 && path[n] == '/' ? path + n : NULL;
+}
+
+/* If the interpreter *path lies inside the root (as given, or where the root really is), the
+ * target is read as the final system will see it: t->root becomes the root's real path, and
+ * *path the same file named under it, so that every path of the target read later starts with
+ * t->root, however the root was spelled (./, a link to it, ..). */
+static int find_root(struct target *t, const char *root, char **path)
 {
     if (root == NULL)
         return 0;
-    char *abs = absolute(root);
-    if (abs == NULL)
-        return -1;
-    size_t n = strlen(abs);
-    if (strcmp(abs, "/") != 0 && strncmp(path, abs, n) == 0 && path[n] == '/')
-        t->root = abs;
-    else
-        free(abs);
-    return 0;
+    char *abs = absolute(root), *given = abs != NULL ? lexically_normal(abs) : NULL;
+    char *real = abs != NULL ? realpath(abs, NULL) : NULL, *normal = lexically_normal(*path);
+    const char *tail = NULL;
+    int rc = abs != NULL && given != NULL && normal != NULL ? 0 : -1;
+    if (rc == 0 && real != NULL && ((tail = inside(normal, given)) != NULL || (tail = inside(normal, real)) != NULL)) {
+        size_t n = strlen(real) + strlen(tail) + 1;
+        char *renamed = malloc(n);
+        if (renamed == NULL) {
+            rc = -1;
+        } else {
+            snprintf(renamed, n, "%s%s", real, tail);
+            free(*path);
+            *path = renamed;
+            t->root = real;
+            real = NULL;
+        }
+    }
+    free(abs);
+    free(given);
+    free(real);
+    free(normal);
+    return rc;
 }
 
 int target_resolve(struct target *t, const char *requested, const char *root, int major, int minor,
@@ -375,7 +426,7 @@ int target_resolve(struct target *t, const char *requested, const char *root, in
     if (root != NULL && stat(root, &st) == 0 && !S_ISDIR(st.st_mode))
         return fail(err, errlen, TARGET_UNUSABLE, "the root %s is not a directory", root);
     char *path = absolute(chosen);
-    if (path == NULL || find_root(t, root, path) != 0) {
+    if (path == NULL || find_root(t, root, &path) != 0) {
         free(path);
         return fail(err, errlen, TARGET_UNUSABLE, "cannot make %s absolute: %s", chosen, strerror(errno));
     }

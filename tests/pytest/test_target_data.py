@@ -74,12 +74,12 @@ def make_foreign_root(root, markers, sources=True):
     return python
 
 
-def ensurepip(*args, env=None, wrap=()):
+def ensurepip(*args, env=None, wrap=(), timeout=300):
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
     full_env.pop("VIRTUAL_ENV", None)
     full_env.update(env or {})
     return subprocess.run([*wrap, ENSUREPIP, *map(str, args)], capture_output=True, text=True, env=full_env,
-                          timeout=300)
+                          timeout=timeout)
 
 
 def read_report(path):
@@ -230,3 +230,73 @@ def test_nothing_is_imported_from_the_build_machines_python(tmp_path):
     check = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
                             f"{hidden} && ls -A '{STDLIB}'"], capture_output=True, text=True)
     assert check.returncode == 0 and check.stdout == ""
+
+
+# --- what a root's own files may try (a review's findings) ------------------------------------
+
+def test_a_pth_file_cannot_lead_out_of_the_root(tmp_path):
+    """".." in a .pth line stops at the root's "/", as on the final system: a pip installed on
+    the build host is not taken for the root's."""
+    root, markers = tmp_path / "root", tmp_path / "markers"
+    python = make_foreign_root(root, markers)
+    outside = tmp_path / "outside-site"
+    (outside / "pip-99.0.dist-info").mkdir(parents=True)
+    (outside / "pip-99.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: pip\nVersion: 99.0\n")
+    site_dir = root / USR_SITE_DIRS[0].lstrip("/")
+    (site_dir / "escape.pth").write_text("../" * 40 + str(outside).lstrip("/") + "\n")
+    result = ensurepip("--python", python, "--root", root)
+    assert result.returncode == 0, result.stderr
+    assert "99.0" not in result.stdout + result.stderr
+    assert len(installed_dist_infos(root)) == 1
+
+
+@pytest.mark.parametrize("spelling", ["dot", "link"])
+def test_the_root_however_spelled_gives_final_paths(tmp_path, spelling):
+    root, markers = tmp_path / "root", tmp_path / "markers"
+    make_foreign_root(root, markers)
+    if spelling == "dot":
+        given = f"{root}/."
+    else:
+        given = tmp_path / "root-link"
+        given.symlink_to(root)
+    report = tmp_path / "report.json"
+    result = ensurepip("--python", root / "usr/bin/python3", "--root", given, "--report", report)
+    assert result.returncode == 0, result.stderr
+    facts = read_report(report)["target"]
+    assert facts["python"] == "/usr/bin/python3" and facts["prefix"] == "/usr"
+    scripts = root / facts["scripts"].lstrip("/")
+    assert (scripts / "pip3").read_bytes().startswith(b"#!/usr/bin/python3\n")
+
+
+def test_a_fifo_among_the_targets_data_is_not_read(tmp_path):
+    root, markers = tmp_path / "root", tmp_path / "markers"
+    python = make_foreign_root(root, markers)
+    stdlib = root / f"usr/lib/python{PY_VERSION}"
+    (stdlib / (SYSCONFIGDATA + ".py")).unlink()
+    os.mkfifo(stdlib / "_sysconfigdata__zz_fifo.py")
+    (stdlib / "_sysconfigdata__zz_zero.py").symlink_to("/dev/zero")
+    result = ensurepip("--python", python, "--root", root, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(markers)) == []
+
+
+def test_a_link_loop_in_the_root_is_the_targets_failure_or_harmless(tmp_path):
+    root, markers = tmp_path / "root", tmp_path / "markers"
+    python = make_foreign_root(root, markers)
+    dynload = root / f"usr/lib/python{PY_VERSION}/lib-dynload"
+    shutil.rmtree(dynload)
+    dynload.symlink_to("lib-dynload")
+    result = ensurepip("--python", python, "--root", root)
+    assert result.returncode in (0, 3), result.stderr
+    assert "glue" not in result.stderr and "ensurepip_boot" not in result.stderr
+
+
+def test_a_lib64_standard_library_is_found(tmp_path):
+    """Fedora's and openSUSE's layout: the standard library under lib64."""
+    root, markers = tmp_path / "root", tmp_path / "markers"
+    python = make_foreign_root(root, markers)
+    (root / "usr/lib").rename(root / "usr/lib64")
+    (root / "usr/lib").mkdir()
+    result = ensurepip("--python", python, "--root", root)
+    assert result.returncode == 0, result.stderr
+    assert len(installed_dist_infos(root)) == 1
