@@ -78,3 +78,32 @@ def test_base_installation_gets_pip_with_shebangs_naming_it(run, base_copy):
     assert out.stdout.startswith(f"pip {PIP_VERSION} from {copy}")
     again = run("--python", python)
     assert again.returncode == 0 and "Requirement already satisfied" in again.stdout
+
+
+def _other_builds_of_this_version():
+    """Other installations of the build's X.Y on this machine (Debian's, pyenv's), by their real
+    interpreter files."""
+    own = os.path.realpath(PYTHON)
+    candidates = [f"/usr/bin/python{PY_VERSION}"]
+    pyenv_root = os.path.expanduser("~/.pyenv/versions")
+    if os.path.isdir(pyenv_root):
+        candidates += [os.path.join(pyenv_root, v, "bin", f"python{PY_VERSION}")
+                       for v in sorted(os.listdir(pyenv_root)) if v.startswith(PY_VERSION + ".")]
+    return sorted({os.path.realpath(c) for c in candidates if os.path.isfile(c)} - {own})
+
+
+@pytest.mark.parametrize("other", _other_builds_of_this_version() or [None])
+def test_a_venv_of_another_vendors_build_of_this_version(run, tmp_path, other):
+    """The target is data: a venv of another build of the same X.Y (Debian's python3.11 for a
+    program built against pyenv's, and the reverse; they build different modules into the
+    interpreter) gets pip, which then runs under that venv's own python."""
+    if other is None:
+        pytest.skip(f"no other build of Python {PY_VERSION} on this machine")
+    venv = tmp_path / "venv"
+    subprocess.run([other, "-m", "venv", "--without-pip", str(venv)], check=True)
+    result = run("--python", venv)
+    assert result.returncode == 0, result.stderr
+    out = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "--version"], capture_output=True,
+                         text=True, env={"PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"pip {PIP_VERSION} from {site_packages(venv)}")
