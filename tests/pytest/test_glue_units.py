@@ -370,31 +370,32 @@ def fail_at_step(monkeypatch, txn_mod, step, error, call=1):
     monkeypatch.setattr(txn_mod, "_apply", applying)
 
 
-def _upgrade_steps():
-    return range(1, 9)
+UPGRADE_STEPS = 8  # test_plan_upgrade lists them
+UNINSTALL_STEPS = 6  # test_plan_uninstall lists them
 
 
-@pytest.mark.parametrize("step", _upgrade_steps())
+@pytest.mark.parametrize("step", range(1, UPGRADE_STEPS + 1))
 def test_a_failed_upgrade_step_leaves_the_tree_as_it_was(txn_mod, tmp_path, monkeypatch, step):
     target = Target(tmp_path / "target", old=True)
     before = snapshot(target.top)
     txn = planned_install(txn_mod, target)
-    assert len(txn.ops) == len(_upgrade_steps())
+    assert len(txn.ops) == UPGRADE_STEPS
     fail_at_step(monkeypatch, txn_mod, step, OSError(errno.ENOSPC, "No space left on device"))
     with pytest.raises(txn_mod.Failure) as failed:
         txn.commit("installing pip 24.0")
     assert failed.value.kind == "no-space"
-    assert f"step {step} of 8" in failed.value.message
+    assert f"step {step} of {UPGRADE_STEPS}" in failed.value.message
     assert not txn.keep and not txn.committed
     assert snapshot(target.top) == before
 
 
-@pytest.mark.parametrize("step", range(1, 7))
+@pytest.mark.parametrize("step", range(1, UNINSTALL_STEPS + 1))
 def test_a_failed_uninstall_step_leaves_the_tree_as_it_was(txn_mod, tmp_path, monkeypatch, step):
     target = Target(tmp_path / "target", old=True)
     before = snapshot(target.top)
     txn = txn_mod.Transaction.begin(target.lib, target.scripts)
     txn.plan_uninstall(target.installed(), target.lib, target.scripts)
+    assert len(txn.ops) == UNINSTALL_STEPS
     fail_at_step(monkeypatch, txn_mod, step, OSError(errno.ENOSPC, "No space left on device"))
     with pytest.raises(txn_mod.Failure):
         txn.commit("uninstalling pip 23.0")
@@ -438,7 +439,7 @@ def finished_upgrade(txn_mod, top):
     return snapshot(target.top)
 
 
-@pytest.mark.parametrize("step", _upgrade_steps())
+@pytest.mark.parametrize("step", range(1, UPGRADE_STEPS + 1))
 def test_recover_finishes_an_interrupted_upgrade(txn_mod, tmp_path, monkeypatch, step):
     expected = finished_upgrade(txn_mod, tmp_path / "twin")
     target, txn = crashed_upgrade(txn_mod, tmp_path / "target", monkeypatch, step)
@@ -715,6 +716,8 @@ def test_describe_a_venv_inside_a_root(boot, root):
 
 
 def test_describe_does_not_look_above_the_root(boot, tmp_path, monkeypatch):
+    """A standard library just above the root is not the target's. (Two things see to it:
+    search_up stops at the root, and _Files maps every path into the root.)"""
     monkeypatch.setattr(boot.host, "resolve_in_root", resolve_in_root_double)
     base_install(os.path.realpath(tmp_path))  # a standard library above the root only
     root = os.path.realpath(tmp_path / "root")
