@@ -4,7 +4,7 @@ description of a target from its files (py/boot.py).
 
 The glue imports _ensurepip_host (and boot.py ensurepip_manifest), which only the program has:
 here they are stand-ins in sys.modules while the module under test is imported. The stand-in's
-exchange_at is renameat2(RENAME_EXCHANGE) through ctypes, the system call the program's makes,
+exchange_at makes the system call the program's makes, renameat2(RENAME_EXCHANGE), through ctypes;
 or, in the "three-renames" runs, refuses with EINVAL as a filesystem without it does.
 """
 
