@@ -635,7 +635,7 @@ def test_describe_a_base_installation(boot, tmp_path, landmark):
     python = os.path.join(prefix, "bin", f"python{VERSION}")
     facts = boot.describe(python, None, None)
     assert facts == {"executable": python, "prefix": prefix, "exec_prefix": prefix, "base_prefix": prefix,
-                     "base_exec_prefix": prefix, "stdlib": str(stdlib), "venv": None}
+                     "base_exec_prefix": prefix, "stdlib": str(stdlib), "venv": None, "platlibdir": "lib"}
 
 
 def test_describe_a_venv(boot, tmp_path):
@@ -648,7 +648,7 @@ def test_describe_a_venv(boot, tmp_path):
     python = os.path.join(venv, "bin", "python")
     facts = boot.describe(python, venv, None)
     assert facts == {"executable": python, "prefix": venv, "exec_prefix": venv, "base_prefix": prefix,
-                     "base_exec_prefix": prefix, "stdlib": str(stdlib), "venv": venv}
+                     "base_exec_prefix": prefix, "stdlib": str(stdlib), "venv": venv, "platlibdir": "lib"}
 
 
 def test_describe_another_version(boot, tmp_path, monkeypatch):
@@ -733,7 +733,7 @@ def test_sysconfig_data_is_read_never_run(boot, tmp_path):
     run = f"open({str(marker)!r}, 'w').close()\n"
     write(stdlib / "_sysconfigdata_glue_units_test.py",
           run + "build_time_vars = {'CC': 'cc', 'SIZEOF_VOID_P': 8, 'LIBDIR': '/usr/lib'}\n" + run)
-    data = boot._sysconfig_data(str(stdlib))
+    data = boot._sysconfig_data(str(stdlib), None)
     assert data.__name__ == "_sysconfigdata_glue_units_test"
     assert data.build_time_vars == {"CC": "cc", "SIZEOF_VOID_P": 8, "LIBDIR": "/usr/lib"}
     assert not marker.exists()
@@ -746,5 +746,5 @@ def test_sysconfig_data_not_a_literal_is_the_builds_own(boot, tmp_path, monkeypa
           f"open({str(marker)!r}, 'w').close()\nbuild_time_vars = dict(CC='cc')\n")
     own = types.ModuleType("_sysconfigdata_glue_units_test")
     monkeypatch.setitem(sys.modules, own.__name__, own)
-    assert boot._sysconfig_data(str(stdlib)) is own
+    assert boot._sysconfig_data(str(stdlib), None) is own
     assert not marker.exists()
