@@ -48,6 +48,8 @@ def setup(request):
         facts = Failure("target", f"cannot read the target: {where}: {e.strerror or e}")
     except Failure as f:
         facts = f
+    if not isinstance(facts, Failure) and not facts["venv"]:
+        facts = _refuse_another_vendors_layout(facts, request["target_root"]) or facts
     if isinstance(facts, Failure):
         return {"status": facts.kind, "action": "none", "message": facts.message, "pip_version": "",
                 "pip_exit_code": -1, "signal": 0, "scripts": [], "files": 0, "target": None}
@@ -234,6 +236,42 @@ def describe(python, venv, root):
         "stdlib": files.real(stdlib),
         "venv": venv,
     }
+
+
+def _refuse_another_vendors_layout(facts, root):
+    """A base installation whose sysconfig defines other install schemes than this build's
+    (Debian's posix_local and deb_system on one side and not the other, say) is laid out by
+    another vendor's rules, which this build cannot apply: pip would go where the target never
+    looks. A Failure then, else None. (A venv's layout is the same everywhere; a target whose
+    sysconfig cannot be read as data, a .pyc-only one, is taken as laid out like this build.)"""
+    theirs = set()
+    for name in ("sysconfig.py", os.path.join("sysconfig", "__init__.py")):
+        theirs = _install_scheme_names(os.path.join(facts["stdlib"], name), root)
+        if theirs:
+            break
+    ours = set(manifest.INSTALL_SCHEMES)
+    if not theirs or not ours or theirs == ours:
+        return None
+    differences = [f"{name} only in {'the target' if name in theirs else 'this ensurepip'}"
+                   for name in sorted(theirs ^ ours)]
+    return Failure("target", f"{facts['executable']} is laid out by another vendor's rules than the "
+                             f"Python this ensurepip embeds (install schemes: {', '.join(differences)}): "
+                             f"use an ensurepip built against the target's own "
+                             f"python{sys.version_info[0]}.{sys.version_info[1]}, or bootstrap a "
+                             f"virtual environment of it")
+
+
+def _install_scheme_names(path, root):
+    data = read_data(path, root)
+    try:
+        tree = ast.parse(data, path) if data is not None else None
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return set()
+    for node in tree.body if tree is not None else ():
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == "_INSTALL_SCHEMES" and isinstance(node.value, ast.Dict)):
+            return {k.value for k in node.value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    return set()
 
 
 class _SysconfigData:

@@ -300,3 +300,19 @@ def test_a_lib64_standard_library_is_found(tmp_path):
     result = ensurepip("--python", python, "--root", root)
     assert result.returncode == 0, result.stderr
     assert len(installed_dist_infos(root)) == 1
+
+
+def test_a_base_installation_of_another_vendors_layout_is_refused(tmp_path):
+    """Its sysconfig (read as data) defines install schemes this build's does not: this build's
+    rules would put pip where that Python never looks."""
+    root, markers = tmp_path / "root", tmp_path / "markers"
+    python = make_foreign_root(root, markers)
+    (root / f"usr/lib/python{PY_VERSION}/sysconfig.py").write_text(
+        "_INSTALL_SCHEMES = {'posix_prefix': {}, 'a_vendors_own_scheme': {}}\n"
+        + planted_module(markers, "sysconfig-with-schemes"))
+    before = tree_state(root)
+    result = ensurepip("--python", python, "--root", root)
+    assert result.returncode == 3, result.stderr
+    assert "another vendor's rules" in result.stderr and "a_vendors_own_scheme only in the target" in result.stderr
+    assert tree_state(root) == before
+    assert sorted(os.listdir(markers)) == []
