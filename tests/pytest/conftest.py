@@ -90,6 +90,36 @@ def sanitizer_env():
     return {k: os.environ[k] for k in SANITIZER_VARS if k in os.environ}
 
 
+@pytest.fixture
+def as_nobody():
+    """(run, venv): run(*args) runs a copy of the program as the user nobody, and venv is a fresh
+    venv beside it, both in a directory nobody can reach (pytest's own is 0700). Skips where
+    that cannot be: not root, no setpriv, or a program nobody cannot run (a libpython under
+    /root, which nobody may not read, makes it exit 127, or 5 if another build is loaded)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run as another user")
+    import pathlib
+    import tempfile
+
+    shared = tempfile.mkdtemp(prefix="ensurepip-test-", dir="/tmp")
+    try:
+        os.chmod(shared, 0o755)
+        program = os.path.join(shared, "ensurepip")
+        shutil.copy(ENSUREPIP, program)
+        env_dir = make_venv(pathlib.Path(shared) / "venv")
+        nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", program]
+        env = {"PATH": "/usr/bin:/bin", "TMPDIR": "/tmp", "HOME": "/nonexistent", **sanitizer_env()}
+
+        def run(*args):
+            return subprocess.run(nobody + list(map(str, args)), capture_output=True, text=True, env=env)
+        probe = run("--python", "/nonexistent")  # status 3: the program runs, as nobody
+        if probe.returncode != 3:
+            pytest.skip(f"the program does not run as nobody: {probe.stderr.strip()}")
+        yield run, env_dir
+    finally:
+        shutil.rmtree(shared)
+
+
 def strace_run(args, env, trace, inject=None, log=None):
     """The program run under `strace -f` tracing TRACE (a syscall list) into LOG; INJECT is e.g.
     'syncfs:signal=SIGTERM:when=1'. LeakSanitizer cannot work under ptrace, so a sanitizer

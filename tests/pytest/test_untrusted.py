@@ -403,35 +403,15 @@ def test_killed_run_leaves_no_lock_file(targets, outside):
     assert not [n for n in os.listdir(lib) if n.startswith(".ensurepip")]
 
 
-def test_unreadable_installed_metadata_is_a_permission_failure(pip_install_template):
+def test_unreadable_installed_metadata_is_a_permission_failure(pip_install_template, as_nobody):
     """Issue 12: an existing pip-*.dist-info the user may not read gives 15, not "the glue
     failed: PermissionError" (7)."""
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        pytest.skip("needs root and setpriv to run as another user")
-    import pathlib
-    import tempfile
-
-    shared = tempfile.mkdtemp(prefix="ensurepip-test-", dir="/tmp")  # pytest's own is 0700
-    try:
-        os.chmod(shared, 0o755)
-        program = os.path.join(shared, "ensurepip")
-        shutil.copy(ENSUREPIP, program)
-        env_dir = make_venv(pathlib.Path(shared) / "venv")
-        clone_pip_install(pip_install_template("1.0"), env_dir)
-        info = site_packages(env_dir) / "pip-1.0.dist-info"
-        os.chmod(info, 0o700)
-        as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-        env = {"PATH": "/usr/bin:/bin", "TMPDIR": "/tmp", "HOME": "/nonexistent"}
-        probe = subprocess.run(as_nobody + [program, "--python", "/nonexistent"], capture_output=True, text=True,
-                               env=env)
-        if probe.returncode != 3:
-            pytest.skip(f"the program does not run as nobody: {probe.stderr.strip()}")
-        result = subprocess.run(as_nobody + [program, "--python", str(env_dir), "--upgrade"], capture_output=True,
-                                text=True, env=env)
-        assert result.returncode == 15, result.stderr
-        # pip's own warning about the metadata it cannot read may come first, as under pip;
-        # ensurepip's error is one line.
-        errors = [line for line in result.stderr.splitlines() if not line.startswith("WARNING: ")]
-        assert len(errors) == 1 and "Permission denied" in errors[0], result.stderr
-    finally:
-        shutil.rmtree(shared)
+    run, env_dir = as_nobody
+    clone_pip_install(pip_install_template("1.0"), env_dir)
+    os.chmod(site_packages(env_dir) / "pip-1.0.dist-info", 0o700)
+    result = run("--python", env_dir, "--upgrade")
+    assert result.returncode == 15, result.stderr
+    # pip's own warning about the metadata it cannot read may come first, as under pip;
+    # ensurepip's error is one line.
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("WARNING: ")]
+    assert len(errors) == 1 and "Permission denied" in errors[0], result.stderr
