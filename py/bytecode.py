@@ -28,7 +28,7 @@ import queue
 import threading
 import zipfile
 
-from .errors import signals_held
+from .errors import Failure, signals_held
 
 _FLAGS_TIMESTAMP = 0
 _FLAGS_CHECKED_HASH = 0b11
@@ -177,6 +177,27 @@ class Bytecode:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         return cfile, data, prebuilt
+
+    def check_every_module_hooked(self):
+        """After pip's installer: every .py file in the staging lib directory has the .pyc this
+        hook wrote, and there is no other .pyc. A pip that compiled some modules by other means
+        (not through compileall.compile_file, e.g. in parallel workers) would leave .pyc files
+        naming the staging directory, and nothing else would tell."""
+        unhooked = []
+        for directory, _subdirs, files in os.walk(self._stage_lib):
+            for name in files:
+                path = os.path.join(directory, name)
+                if name.endswith(".py"):
+                    if importlib.util.cache_from_source(path) not in self.written:
+                        unhooked.append(path)
+                elif name.endswith(".pyc") and path not in self.written:
+                    unhooked.append(path)
+        if unhooked:
+            example = os.path.relpath(sorted(unhooked)[0], self._stage_lib)
+            raise Failure("pip", f"pip's installer byte-compiled {len(unhooked)} files without "
+                                 f"ensurepip's bytecode (e.g. {example}), so their .pyc files would "
+                                 f"name the staging directory; nothing was installed: run with "
+                                 f"--no-compile, or use an ensurepip built for this pip")
 
     @contextlib.contextmanager
     def writing(self):

@@ -139,6 +139,8 @@ def stage(target, stage_root, wheel_path, bytecode, script_interpreter, source_d
             direct_url=None,
             requested=True,
         )
+    if bytecode is not None:
+        bytecode.check_every_module_hooked()
     scripts_dir = staged_scheme["scripts"]
     scripts = sorted(os.listdir(scripts_dir)) if os.path.isdir(scripts_dir) else []
     _check_nothing_else(stage_root, {lib_dir, scripts_dir})

@@ -748,3 +748,79 @@ def test_sysconfig_data_not_a_literal_is_the_builds_own(boot, tmp_path, monkeypa
     monkeypatch.setitem(sys.modules, own.__name__, own)
     assert boot._sysconfig_data(str(stdlib), None) is own
     assert not marker.exists()
+
+
+# --- staging: pip's installer must compile through the bytecode hook --------------------------
+
+def fake_pip_installer(compile_with):
+    """Stand-ins for the pip modules staging.py imports: an installer that installs one module
+    and byte-compiles it with compile_with(path) when asked to, as pip's calls
+    compileall.compile_file."""
+    def install_wheel(name, wheel_path, scheme, req_description, pycompile, **_options):
+        module = os.path.join(scheme.purelib, "fake", "__init__.py")
+        write(module, "VALUE = 1\n")
+        write(os.path.join(scheme.purelib, "fake-1.0.dist-info", "RECORD"),
+              "fake/__init__.py,,\nfake-1.0.dist-info/RECORD,,\n")
+        if pycompile:
+            compile_with(module)
+
+    class PipScriptMaker:
+        executable = None
+
+        def _get_shebang(self, encoding, post_interp=b"", options=None):
+            return b"#!python\n"
+
+    keys = ("platlib", "purelib", "headers", "scripts", "data")
+    modules = {name: types.ModuleType(name) for name in (
+        "pip", "pip._internal", "pip._internal.models", "pip._internal.models.scheme",
+        "pip._internal.operations", "pip._internal.operations.install",
+        "pip._internal.operations.install.wheel")}
+    modules["pip._internal.models.scheme"].SCHEME_KEYS = keys
+    modules["pip._internal.models.scheme"].Scheme = lambda **paths: types.SimpleNamespace(**paths)
+    modules["pip._internal.operations.install"].wheel = modules["pip._internal.operations.install.wheel"]
+    modules["pip._internal.operations.install.wheel"].install_wheel = install_wheel
+    modules["pip._internal.operations.install.wheel"].PipScriptMaker = PipScriptMaker
+    return modules
+
+
+class NoPrebuiltBytecode:
+    def get(self, name):
+        return None
+
+    def sizes(self, prefix, suffix):
+        return []
+
+
+def stage_fake(tmp_path, compile_with):
+    host = Host()
+    with _stand_ins(**fake_pip_installer(compile_with)):
+        staging = load_glue("staging", host)
+    bytecode = load_glue("bytecode", host)
+    venv = tmp_path / "venv"
+    lib = str(venv / "lib" / "site-packages")
+    target = types.SimpleNamespace(python="/v/bin/python", python_final="/v/bin/python",
+                                   dest={"platlib": lib, "purelib": lib, "headers": str(venv / "include"),
+                                         "scripts": str(venv / "bin"), "data": str(venv)})
+    hook = bytecode.Bytecode(NoPrebuiltBytecode(), lib)
+    stage_root = tmp_path / "stage"
+    stage_root.mkdir()
+    return staging.stage(target, str(stage_root), "fake.whl", hook, None, None), hook
+
+
+def test_staging_accepts_bytecode_made_through_the_hook(tmp_path):
+    import compileall
+    staged, hook = stage_fake(tmp_path, lambda path: compileall.compile_file(path, quiet=1))
+    assert staged.dist_info == "fake-1.0.dist-info"
+    assert hook.compiled == 1
+
+
+@pytest.mark.parametrize("compile_with", ["py_compile", "none"])
+def test_staging_refuses_bytecode_made_around_the_hook(tmp_path, compile_with):
+    """A pip that compiles by other means (here py_compile, or not at all though asked to)
+    leaves .pyc files naming the staging directory, or none: the run must fail, not install."""
+    import py_compile
+    how = {"py_compile": lambda path: py_compile.compile(path, doraise=True), "none": lambda path: None}
+    with pytest.raises(Exception) as failed:
+        stage_fake(tmp_path, how[compile_with])
+    assert type(failed.value).__name__ == "Failure" and failed.value.kind == "pip"
+    assert "without ensurepip's bytecode (e.g. fake/" in failed.value.message
