@@ -220,3 +220,13 @@ def test_signal_during_the_commit_lets_it_finish(strace, tmp_path, venv, base_en
     assert code == 0 and PIP_VERSION in version
     assert not [n for n in os.listdir(site_packages(venv)) if n.startswith(".ensurepip")]
     assert os.listdir(tmpdir_for_run) == []
+
+
+def test_the_program_is_a_position_independent_executable():
+    """Run as root over trees other people assembled, the program gets random addresses: an ELF
+    of type ET_DYN (3), not a fixed-address ET_EXEC (2)."""
+    with open(ENSUREPIP, "rb") as f:
+        header = f.read(64)
+    assert header[:4] == b"\x7fELF"
+    byteorder = "little" if header[5] == 1 else "big"
+    assert int.from_bytes(header[16:18], byteorder) == 3
