@@ -219,6 +219,14 @@ version_is() {
 }
 check "ensurepip --version prints 'pip $pip_version'" version_is "$pip_version"
 
+# The program links the shared libpython3.11 (debian/rules says why): Debian's updates of it
+# must reach the program.
+links_shared_libpython() {
+    ldd /usr/bin/ensurepip | grep -q 'libpython3\.11\.so' \
+        || { echo "ensurepip does not link libpython3.11.so:"; ldd /usr/bin/ensurepip; return 1; }
+}
+check "ensurepip links the shared libpython3.11" links_shared_libpython
+
 verify_matches() {
     got=$(/usr/bin/ensurepip --verify) || return 1
     want=$(cd "$(dirname "$wheel")" && sha256sum "$(basename "$wheel")")
