@@ -8,7 +8,8 @@ wheel into a staging directory inside the target, and commits it (transaction.py
 and never prints a traceback: failures are a kind and a sentence.
 
 request: command ("install" | "uninstall"), wheel (a path only this process can reach),
-archive (the runtime archive's path), tmpdir (the run's private directory), python and venv (the
+archive (the runtime archive's path), tmpdir (the run's private directory) and tmpdir_fd (it,
+open), python and venv (the
 target, as the host resolved it), pip_version (of the wheel), root (or None), upgrade, user,
 verbosity, compile, script_interpreter (or None), lock_timeout.
 answer: status ("ok" or a failure kind), action, message, pip_version, pip_exit_code, signal,
@@ -41,7 +42,7 @@ def run(request):
     # directory may steer the install (bpo-42050).
     if request["root"]:
         request["root"] = os.path.abspath(request["root"])
-    os.chdir(request["tmpdir"])
+    os.chdir(request["tmpdir_fd"])  # not by name: in a TMPDIR others can write, it may name another
     try:
         pending = host.pending_signal()
         if pending:

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "payloadfile.h"
+#include "tempdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +47,14 @@ static int in_memory(struct payload_file *f, const char *name, const void *data,
 static int in_tmpdir(struct payload_file *f, const char *name, const void *data, size_t size,
                      const char *tmpdir, char *err, size_t errlen)
 {
+    char why[1024];
+    if (tempdir_is_private(tmpdir, why, sizeof why) != 0) {
+        snprintf(err, errlen, "without /proc/self/fd it would be a file in %s, and %s: another user could "
+                 "replace it (set TMPDIR to a directory only root and you can change, or mount /proc)",
+                 tmpdir, why);
+        errno = EACCES;
+        return -1;
+    }
     size_t n = strlen(tmpdir) + 1 + strlen(name) + 1;
     char *path = malloc(n);
     if (path == NULL) {
@@ -58,7 +67,7 @@ static int in_tmpdir(struct payload_file *f, const char *name, const void *data,
     int closed = fd >= 0 && close(fd) == 0; /* once: the number may be another thread's after */
     if (!written || !closed) {
         int saved = errno;
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(saved));
+        snprintf(err, errlen, "cannot write %s: %s (set TMPDIR to a directory with space)", path, strerror(saved));
         if (fd >= 0)
             unlink(path);
         free(path);

@@ -15,6 +15,7 @@
 #include "offline.h"
 #include "payload.h"
 #include "pycompat.h"
+#include "tempdir.h"
 #include "payloadfile.h"
 
 struct payload_files {
@@ -178,6 +179,7 @@ static PyObject *build_request(const struct run *run, const struct payload_files
         || set_item(req, "wheel", PyUnicode_DecodeFSDefault(files->wheel.path))
         || set_item(req, "archive", PyUnicode_DecodeFSDefault(files->runtime.path))
         || set_item(req, "tmpdir", PyUnicode_DecodeFSDefault(run->tmpdir))
+        || set_item(req, "tmpdir_fd", PyLong_FromLong(tempdir_fd()))
         || set_item(req, "python", PyUnicode_DecodeFSDefault(run->target.python))
         || set_item(req, "venv", str_or_none(run->target.venv))
         || set_item(req, "target_root", str_or_none(run->target.root))
@@ -379,14 +381,12 @@ static int open_payload_files(struct run *run, struct payload_files *files)
         return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
     if (payload_file_open(&files->runtime, run->runtime.name, run->runtime.data, run->runtime.size, run->tmpdir,
                           err, sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the runtime archive: %s (set TMPDIR to a directory "
-                        "with space)", err);
+        return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the runtime archive: %s", err);
     /* The wheel is checked on its own thread meanwhile; pip's installer reads it only after
      * run_wheel_checked(). */
     if (payload_file_open(&files->wheel, run->wheel.name, run->wheel.data, run->wheel.size, run->tmpdir, err,
                           sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the pip wheel: %s (set TMPDIR to a directory with "
-                        "space)", err);
+        return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the pip wheel: %s", err);
     return ENSUREPIP_OK;
 }
 

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <sys/file.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +18,11 @@
  * when the process dies, in whichever PID namespace it ran. */
 static _Thread_local int live_lock_fd = -1;
 
-static int remove_tree(const char *path, char *err, size_t errlen);
-
 /* Removes base/name if it is a directory of this user whose run is gone: its lock is free. The
  * lock is held while removing, so that a run that made it an instant ago and has not locked it
  * yet fails to, and makes another. */
+static int remove_tree_at(int base_fd, const char *name, int dir, const char *shown, char *err, size_t errlen);
+
 static void remove_if_stale(int base_fd, const char *base, const char *name)
 {
     int dir = openat(base_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -31,9 +30,8 @@ static void remove_if_stale(int base_fd, const char *base, const char *name)
         return;
     struct stat st;
     if (fstat(dir, &st) == 0 && st.st_uid == geteuid() && flock(dir, LOCK_EX | LOCK_NB) == 0) {
-        char path[4096], ignored[256];
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", base, name) < sizeof path)
-            remove_tree(path, ignored, sizeof ignored);
+        char ignored[256];
+        remove_tree_at(base_fd, name, dir, base, ignored, sizeof ignored);
     }
     close(dir);
 }
@@ -122,41 +120,140 @@ int tempdir_create(char **path, char *err, size_t errlen)
     return -1;
 }
 
-/* nftw has no user pointer; the first failure is kept here for the duration of one call. */
-static _Thread_local struct {
-    char *err;
-    size_t errlen;
-    int failed;
-} removal;
-
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* Whether another user (not root, not this one) can rename entries of the directory st
+ * describes: one writable by group or others without the sticky bit, or one owned by them. */
+static int others_can_rename_in(const struct stat *st)
 {
-    (void)st;
-    (void)ftw;
-    int rc = type == FTW_DP ? rmdir(path) : unlink(path);
-    if (rc != 0 && errno != ENOENT && !removal.failed) {
-        snprintf(removal.err, removal.errlen, "cannot remove %s: %s", path, strerror(errno));
-        removal.failed = 1;
-    }
-    return 0; /* go on: remove as much as possible */
+    return (st->st_uid != 0 && st->st_uid != geteuid())
+        || ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX));
 }
 
-static int remove_tree(const char *path, char *err, size_t errlen)
+/* Checks each directory that holds a component of path (absolute). */
+static int ancestors_private(const char *path, char *why, size_t whylen)
 {
-    removal.err = err;
-    removal.errlen = errlen;
-    removal.failed = 0;
-    /* FTW_PHYS: a symbolic link is removed, never followed; FTW_DEPTH: contents first. */
-    if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT && !removal.failed) {
-        snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
+    char *prefix = strdup(path);
+    if (prefix == NULL) {
+        snprintf(why, whylen, "out of memory");
         return -1;
     }
-    return removal.failed ? -1 : 0;
+    int rc = 0;
+    for (char *slash = strrchr(prefix, '/'); slash != NULL && rc == 0; slash = strrchr(prefix, '/')) {
+        if (slash == prefix)
+            slash[1] = '\0'; /* "/" itself */
+        else
+            *slash = '\0';
+        struct stat st;
+        if (stat(prefix, &st) != 0) {
+            snprintf(why, whylen, "cannot inspect %s: %s", prefix, strerror(errno));
+            rc = -1;
+        } else if (others_can_rename_in(&st)) {
+            snprintf(why, whylen, "%s is %s", prefix, st.st_uid != 0 && st.st_uid != geteuid()
+                     ? "another user's" : "writable by other users without the sticky bit");
+            rc = -1;
+        }
+        if (slash == prefix)
+            break;
+    }
+    free(prefix);
+    return rc;
+}
+
+int tempdir_is_private(const char *path, char *why, size_t whylen)
+{
+    if (ancestors_private(path, why, whylen) != 0)
+        return -1;
+    char *real = realpath(path, NULL);
+    int rc = real != NULL ? ancestors_private(real, why, whylen) : -1;
+    if (real == NULL)
+        snprintf(why, whylen, "cannot resolve %s: %s", path, strerror(errno));
+    free(real);
+    struct stat held, named;
+    if (rc == 0 && (live_lock_fd < 0 || fstat(live_lock_fd, &held) != 0 || lstat(path, &named) != 0
+                    || held.st_dev != named.st_dev || held.st_ino != named.st_ino)) {
+        snprintf(why, whylen, "%s is no longer this run's directory", path);
+        rc = -1;
+    }
+    return rc;
+}
+
+int tempdir_fd(void)
+{
+    return live_lock_fd;
+}
+
+/* Removes everything in the directory open as dir, through descriptors opened without
+ * following links: the tree may lie in a directory others can write to (a TMPDIR without the
+ * sticky bit), and a path walked name by name there can be made to lead elsewhere half-way.
+ * Goes on past failures; the first is described in err. */
+static int remove_contents(int dir, const char *shown, char *err, size_t errlen)
+{
+    int failed = 0;
+    int listing = dup(dir);
+    DIR *entries = listing >= 0 ? fdopendir(listing) : NULL;
+    if (entries == NULL) {
+        if (listing >= 0)
+            close(listing);
+        snprintf(err, errlen, "cannot list %s: %s", shown, strerror(errno));
+        return -1;
+    }
+    for (struct dirent *e; (e = readdir(entries)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (unlinkat(dir, e->d_name, 0) == 0 || errno == ENOENT)
+            continue;
+        int error = errno; /* EISDIR for a directory (EPERM on some systems) */
+        int sub = error == EISDIR || error == EPERM
+            ? openat(dir, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        if (sub >= 0) {
+            char sub_err[512];
+            if (remove_contents(sub, shown, sub_err, sizeof sub_err) != 0 && !failed) {
+                snprintf(err, errlen, "%s", sub_err);
+                failed = 1;
+            }
+            close(sub);
+            if (unlinkat(dir, e->d_name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+                continue;
+            error = errno;
+        }
+        if (!failed)
+            snprintf(err, errlen, "cannot remove %s in %s: %s", e->d_name, shown, strerror(error));
+        failed = 1;
+    }
+    closedir(entries);
+    return failed ? -1 : 0;
+}
+
+/* Removes the directory open as dir (and locked by this run) and its contents; its name in
+ * base is removed only while it still names that directory: another user may have renamed it
+ * and put something else there. */
+static int remove_tree_at(int base_fd, const char *name, int dir, const char *shown, char *err, size_t errlen)
+{
+    int rc = remove_contents(dir, shown, err, errlen);
+    struct stat held, named;
+    if (fstat(dir, &held) == 0 && fstatat(base_fd, name, &named, AT_SYMLINK_NOFOLLOW) == 0
+        && held.st_dev == named.st_dev && held.st_ino == named.st_ino
+        && unlinkat(base_fd, name, AT_REMOVEDIR) != 0 && errno != ENOENT && rc == 0) {
+        snprintf(err, errlen, "cannot remove %s: %s", shown, strerror(errno));
+        rc = -1;
+    }
+    return rc;
 }
 
 int tempdir_remove(const char *path, char *err, size_t errlen)
 {
-    int rc = remove_tree(path, err, errlen);
+    int rc = 0;
+    const char *slash = strrchr(path, '/');
+    char *base = slash != NULL ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : NULL;
+    int base_fd = base != NULL ? open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (live_lock_fd < 0 || base_fd < 0) {
+        snprintf(err, errlen, "cannot remove %s: %s", path, live_lock_fd < 0 ? "not this run's" : strerror(errno));
+        rc = -1;
+    } else {
+        rc = remove_tree_at(base_fd, slash + 1, live_lock_fd, path, err, errlen);
+    }
+    if (base_fd >= 0)
+        close(base_fd);
+    free(base);
     /* Unlocked only once removed: until then another run's sweep leaves it alone. */
     if (live_lock_fd >= 0) {
         close(live_lock_fd);

@@ -5,12 +5,15 @@ Every case runs with a directory outside the target (files a crafted target poin
 snapshotted before and after: names, types, modes, sizes and contents must be identical. The
 module prints how many cases were tried and how many files outside changed."""
 
+import contextlib
 import fcntl
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -308,6 +311,106 @@ def test_stale_sweep_goes_by_the_lock_not_the_pid(tmp_path, outside, venv):
     assert sorted(os.listdir(tmp)) == [live.name]
 
 
+@pytest.fixture
+def shared_tmpdir():
+    """A TMPDIR every user may write to, without the sticky bit (some build hosts share one like
+    that), in a directory the user nobody can reach (pytest's own is 0700)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to act as another user")
+    top = tempfile.mkdtemp(prefix="ensurepip-test-", dir="/tmp")
+    try:
+        os.chmod(top, 0o755)
+        tmp = pathlib.Path(top) / "tmp"
+        tmp.mkdir()
+        os.chmod(tmp, 0o777)
+        yield tmp
+    finally:
+        shutil.rmtree(top)
+
+
+def as_nobody(script, *args):
+    return subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                           "sh", "-ec", script, "sh", *map(str, args)], capture_output=True, text=True, timeout=60)
+
+
+@contextlib.contextmanager
+def waiting_for_the_lock(env_dir, command, tmpdir):
+    """Starts command + ["-v", "--python", env_dir] with TMPDIR=tmpdir while this test holds
+    the target's lock, and yields the process once it says it waits for it (its temporary
+    directory then exists); the lock is released when the block ends. Its output (stdout and
+    stderr) is then left to read from process.stdout."""
+    held = os.open(site_packages(env_dir), os.O_RDONLY | os.O_DIRECTORY)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON")) and k != "VIRTUAL_ENV"}
+    env["TMPDIR"] = str(tmpdir)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        process = subprocess.Popen([*command, "-v", "--python", str(env_dir)], env=env, text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        seen = []
+        for line in iter(process.stdout.readline, ""):
+            seen.append(line)
+            if "waiting for another ensurepip" in line:
+                break
+        else:
+            process.wait()
+            raise AssertionError("the run did not wait for the lock:\n" + "".join(seen))
+        yield process
+    finally:
+        os.close(held)
+
+
+def finish(process):
+    output = process.stdout.read()
+    return process.wait(timeout=300), output
+
+
+def test_private_directory_swapped_by_another_user_is_left_alone(shared_tmpdir, outside, venv):
+    """In a TMPDIR without the sticky bit another user can rename the run's directory and put
+    their own in its place: links to files outside, a setup.cfg for pip to read. The run must
+    neither follow nor remove what it did not make (it removed the planted directory by name,
+    one walk away from following a link swapped in half-way)."""
+    with waiting_for_the_lock(venv, [ENSUREPIP], shared_tmpdir) as process:
+        (private,) = [n for n in os.listdir(shared_tmpdir) if n.startswith("ensurepip-")]
+        attack = as_nobody("""
+            cd "$1"; mv "$2" moved-away; mkdir "$2"
+            ln -s "$3" "$2/link"; ln -s "$3/victim" "$2/victim"; mkdir "$2/sub"; echo mine > "$2/sub/file"
+            printf '[install]\\nprefix = %s\\n' "$3" > "$2/setup.cfg"
+            """, shared_tmpdir, private, outside)
+        assert attack.returncode == 0, attack.stderr
+    status, output = finish(process)
+    assert status == 0, output
+    planted = shared_tmpdir / private
+    assert sorted(os.listdir(planted)) == ["link", "setup.cfg", "sub", "victim"]
+    assert (planted / "sub" / "file").read_text() == "mine\n"
+    assert os.listdir(shared_tmpdir / "moved-away") == []  # emptied of what the run put there
+    assert pip_version_of(venv)[0] == 0
+
+
+def test_two_pid_namespaces_sharing_tmpdir(tmp_path, outside, venv):
+    """Runs in two PID namespaces (containers, CI jobs) share a TMPDIR: the second run's sweep
+    must leave the live first run's directory alone. The first runs as PID 2 of its namespace
+    (under sh), the second as PID 1 of its own, where no process 2 exists."""
+    probe = subprocess.run(["unshare", "-p", "-f", "--mount-proc", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip("no PID namespaces here: " + probe.stderr.strip())
+    tmp = tmp_path / "shared-tmp"
+    tmp.mkdir()
+    os.chmod(tmp, 0o1777)
+    second = make_venv(tmp_path / "second")
+    first = ["unshare", "-p", "-f", "--mount-proc", "sh", "-c", '"$0" "$@"; exit $?', ENSUREPIP]
+    with waiting_for_the_lock(venv, first, tmp) as process:
+        (live,) = os.listdir(tmp)
+        assert live.startswith("ensurepip-2-"), live
+        result = subprocess.run(["unshare", "-p", "-f", "--mount-proc", ENSUREPIP, "--python", second],
+                                env={"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp)}, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert (tmp / live).is_dir(), "the second run's sweep removed the live first run's directory"
+    status, output = finish(process)
+    assert status == 0, output
+    assert os.listdir(tmp) == []
+    assert pip_version_of(venv)[0] == 0 and pip_version_of(second)[0] == 0
+
+
 def in_private_mounts(script, *args):
     return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-ec", script, "sh", *map(str, args)],
                           capture_output=True, text=True, timeout=300)
@@ -318,6 +421,29 @@ def can_mount(tmp_path):
     probe = in_private_mounts('mount -t tmpfs -o size=1m tmpfs "$1"', tmp_path)
     if probe.returncode != 0:
         pytest.skip("mounting needs root: " + probe.stderr.strip())
+
+
+@pytest.mark.parametrize("sticky", [True, False], ids=["sticky", "not-sticky"])
+def test_without_proc_payload_files_only_where_nobody_else_can_replace_them(can_mount, tmp_path, outside, venv,
+                                                                            sticky):
+    """Without /proc the payloads are files in the run's directory, imported and opened by
+    name: in a TMPDIR others may write to without the sticky bit, another user could swap them
+    (their code would run in this process), so the run stops there, status 9, one line."""
+    tmp = tmp_path / "t"
+    tmp.mkdir()
+    os.chmod(tmp, 0o1777 if sticky else 0o777)
+    before = tree_state(venv)
+    result = in_private_mounts(f'''
+        mount -t tmpfs tmpfs /proc
+        set +e; TMPDIR="$1" "{ENSUREPIP}" --python "$2"; echo "status $?"''', tmp, venv)
+    assert os.listdir(tmp) == []
+    if sticky:
+        assert "status 0" in result.stdout, result.stdout + result.stderr
+        assert pip_version_of(venv)[0] == 0
+    else:
+        assert f"status {SYSTEM_STATUS}" in result.stdout, result.stdout + result.stderr
+        assert one_line(result) and f"{tmp} is writable by other users without the sticky bit" in result.stderr
+        assert tree_state(venv) == before
 
 
 def test_read_only_tmpdir_is_the_temporary_directorys_failure(can_mount, tmp_path, outside, venv):
