@@ -129,6 +129,9 @@ class Bench:
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith(("PIP_", "PYTHON")) and k != "VIRTUAL_ENV"}
         self.env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+        # A private TMPDIR: what the runs leave there is theirs alone, whatever else cleans /tmp.
+        self.env["TMPDIR"] = os.path.join(workdir, "tmp")
+        os.mkdir(self.env["TMPDIR"])
         self.installer_env, self.installer_version = self.private_installer(installer)
 
     def private_installer(self, package):
@@ -245,7 +248,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="3 rounds, no virtualenv, no concurrency sweep")
     args = parser.parse_args()
     rounds = 3 if args.quick else args.rounds
-    workdir = tempfile.mkdtemp(prefix="ensurepip-bench-")
+    workdir = tempfile.mkdtemp(prefix="bench-of-ensurepip-")
     try:
         bench = Bench(args.build or ["build"], workdir, args.installer)
         results = measure(bench, rounds, args.quick)
