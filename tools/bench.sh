@@ -1,6 +1,7 @@
 #!/bin/sh
-# The benchmark from scratch: install what the build and the peers need (unzip, virtualenv),
-# build, and run bench/bench.py on the build. Extra arguments go to bench.py (--rounds N, --quick).
+# The benchmark from scratch: install what the build and the peers need (unzip, virtualenv, and
+# pypa/installer through tools/setup-debian.sh), build, and run bench/bench.py on the build.
+# Extra arguments go to bench.py (--rounds N, --quick).
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/setup-debian.sh

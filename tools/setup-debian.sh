@@ -3,7 +3,7 @@
 # the build (with the libraries a static libpython's link may need), the suite, and what the
 # README's test command adds (valgrind, clang with its fuzzer and sanitizer runtimes, and
 # debootstrap and qemu-user-static for the Debian roots of tests/debian-testing.sh and
-# tests/arm64-root.sh).
+# tests/arm64-root.sh), and pypa/installer, the benchmark's peer for --root (bench/bench.py).
 # Safe to run again: apt-get skips what is already installed.
 #   --build-only   only what building and `make check` need (what a test root gets)
 set -eu
@@ -17,6 +17,7 @@ packages="
 "
 [ "${1:-}" = --build-only ] || packages="$packages
   valgrind clang libclang-rt-14-dev debootstrap qemu-user-static
+  python3-installer
 "
 
 if [ "$(id -u)" -ne 0 ]; then
