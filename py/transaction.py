@@ -34,8 +34,10 @@ import contextlib
 import errno
 import json
 import os
+import queue
 import stat
 import tempfile
+import threading
 
 import _ensurepip_host as host
 
@@ -188,10 +190,64 @@ class Confined:
         except OSError:
             pass
 
-    def fsync_tree(self, path):
-        """Flushes every file and directory beneath path (what this run wrote), and path."""
-        with self.directory(path) as fd:
-            _fsync_at(fd)
+    def fsync_trees(self, paths):
+        """Flushes every file and directory beneath each of paths (what this run wrote), and
+        the paths. Every file's writing is started first, then all are waited for on a few
+        threads: one fsync after another, each would wait for a journal commit or a disk cache
+        flush of its own (1100 files with bytecode took 0.4-0.8 s here); waited for together,
+        one serves many."""
+        for path in paths:
+            with self.directory(path) as fd:
+                _each_file_at(fd, host.start_writeback)
+        flushes = _Flushes()
+        try:
+            for path in paths:
+                with self.directory(path) as fd:
+                    _each_file_at(fd, flushes.add, directories=True)
+        finally:
+            flushes.wait()
+
+
+class _Flushes:
+    """fsync of many files at once, on a few threads; add() takes a descriptor the caller keeps,
+    wait() raises the first error once all are done."""
+
+    THREADS = 8
+
+    def __init__(self):
+        self._queue = queue.Queue(maxsize=4 * self.THREADS)
+        self._errors = []
+        # Signals wait while the threads start and stop: an Interrupted raised half-way would
+        # leave some running (as for bytecode's writer).
+        with signals_held():
+            self._threads = [threading.Thread(target=self._run, name="ensurepip-fsync", daemon=True)
+                             for _ in range(self.THREADS)]
+            for thread in self._threads:
+                thread.start()
+
+    def add(self, fd):
+        self._queue.put(os.dup(fd))
+
+    def _run(self):
+        while True:
+            fd = self._queue.get()
+            if fd is None:
+                return
+            try:
+                os.fsync(fd)
+            except OSError as e:
+                self._errors.append(e)
+            finally:
+                os.close(fd)
+
+    def wait(self):
+        with signals_held():
+            for _ in self._threads:
+                self._queue.put(None)
+            for thread in self._threads:
+                thread.join()
+        if self._errors:
+            raise self._errors[0]
 
 
 def _refuse_if_link(walked, parent_fd, name, base):
@@ -219,22 +275,25 @@ def _remove_at(dir_fd, name):
     os.rmdir(name, dir_fd=dir_fd)
 
 
-def _fsync_at(fd):
+def _each_file_at(fd, call, directories=False):
+    """call(descriptor) for each regular file beneath the directory open as fd, never through a
+    link; with directories, for each directory too (after what is in it), fd's own last."""
     for name in os.listdir(fd):
         st = os.stat(name, dir_fd=fd, follow_symlinks=False)
         if stat.S_ISDIR(st.st_mode):
             inner = os.open(name, _DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
             try:
-                _fsync_at(inner)
+                _each_file_at(inner, call, directories)
             finally:
                 os.close(inner)
         elif stat.S_ISREG(st.st_mode):
             inner = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
             try:
-                os.fsync(inner)
+                call(inner)
             finally:
                 os.close(inner)
-    os.fsync(fd)
+    if directories:
+        call(fd)
 
 
 class Transaction:
@@ -435,9 +494,10 @@ class Transaction:
         try:
             for side in self.sides.values():
                 self.confined.makedirs(os.path.join(side, "retired"), mode=0o700)
-                # What this run wrote is on disk before the journal says to use it (file by
-                # file: syncfs would wait for every other writer of the filesystem too).
-                self.confined.fsync_tree(side)
+            # What this run wrote is on disk before the journal says to use it (file by file:
+            # syncfs would wait for every other writer of the filesystem too).
+            self.confined.fsync_trees(list(self.sides.values()))
+            for side in self.sides.values():
                 self.confined.fsync_dir(os.path.dirname(side))
             self._write_journal("committing")
         except OSError as e:

@@ -38,6 +38,7 @@ class Host(types.ModuleType):
         self.lines = []  # (level, tag, text) of every line the glue printed
         self.three_renames = False
         self.exchanges = 0  # done by renameat2
+        self.flushes = []  # ("start" | "fsync", inode), in order, when a test records them
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         self._renameat2 = getattr(libc, "renameat2", None)
 
@@ -54,6 +55,9 @@ class Host(types.ModuleType):
             err = ctypes.get_errno()
             raise OSError(err, os.strerror(err), src, None, dst)
         self.exchanges += 1
+
+    def start_writeback(self, fd):
+        self.flushes.append(("start", os.fstat(fd).st_ino))
 
     def resolve_in_root(self, root, path):
         raise AssertionError("resolve_in_root called by a test that gave no root")
@@ -282,6 +286,27 @@ def watch_steps(monkeypatch, txn_mod, target):
 
     monkeypatch.setattr(txn_mod, "_apply", applying)
     return seen
+
+
+def test_commit_flushes_every_staged_file_after_starting_them_all(txn_mod, tmp_path, monkeypatch):
+    """Each staged file is flushed (fsync) before the journal says to use it, and the writing of
+    every one is started before the first is waited for: one after another, each fsync waits
+    for a journal commit of its own."""
+    target = Target(tmp_path / "target")
+    txn = planned_install(txn_mod, target)
+    staged = {os.stat(os.path.join(d, f)).st_ino
+              for side in txn.sides.values() for d, _, files in os.walk(side) for f in files}
+    host = txn_mod.host
+    real_fsync = os.fsync
+    monkeypatch.setattr(txn_mod.os, "fsync", lambda fd: (host.flushes.append(("fsync", os.fstat(fd).st_ino)),
+                                                        real_fsync(fd))[1])
+    txn.commit("installing pip 24.0")
+    txn.discard()
+    started = [ino for kind, ino in host.flushes if kind == "start"]
+    synced = [ino for kind, ino in host.flushes if kind == "fsync"]
+    assert staged and staged <= set(started) and staged <= set(synced)
+    first_fsync = next(i for i, (kind, _) in enumerate(host.flushes) if kind == "fsync")
+    assert {ino for kind, ino in host.flushes[:first_fsync] if kind == "start"} >= staged
 
 
 @pytest.mark.parametrize("old", [False, True], ids=["install", "upgrade"])
