@@ -188,7 +188,6 @@ def _install(request, answer):
     target = Target(request["root"], request["user"], request["target_root"])
     answer["target"] = target.describe()
     projects = _projects(request)
-    pip = projects[-1]
     # pip's order: the PEP 668 marker first, even when pip is installed already or --user is given
     target.check_externally_managed()
     target.check_user_scheme()
@@ -228,8 +227,6 @@ def _install(request, answer):
             messages.say(f"    Uninstalling {project.name}-{old}:")
             messages.say(f"      Successfully uninstalled {project.name}-{old}")
     messages.say("Successfully installed " + " ".join(f"{p.name}-{p.version}" for p in sorted(wanted, key=lambda p: p.name)))
-    if pip not in wanted:
-        messages.detail("glue", f"pip {pip.existing.version} was already installed in {pip.existing.location}")
 
 
 def _commit_install(request, answer, target, projects, wanted):
@@ -276,21 +273,23 @@ def _commit_install(request, answer, target, projects, wanted):
             txn.commit("installing " + " and ".join(f"{p.name} {p.version}" for p in wanted))
         finally:
             if txn.committed:
-                for project in wanted:
-                    action = "upgraded" if project.replaced is not None else "installed"
-                    if project is pip:
-                        answer.update(action=action)
-                    else:
-                        answer["setuptools"] = {"version": project.version, "action": action,
-                                                "files": counts[project.name]}
-                for project in projects[:-1]:
+                for project in projects:
                     if project not in wanted:
-                        answer["setuptools"] = {"version": str(project.existing.version),
-                                                "action": "already-present", "files": 0}
+                        _tell(answer, project, "already-present", str(project.existing.version), 0)
+                    else:
+                        _tell(answer, project, "upgraded" if project.replaced is not None else "installed",
+                              project.version, counts[project.name])
                 answer["pip_exit_code"] = 0
-                if pip not in wanted:
-                    answer["action"] = "already-present"
         messages.detail("commit", "done", level=3)
+
+
+def _tell(answer, project, action, version, files):
+    """Records in the answer what became of a project: pip's in the answer's own fields,
+    setuptools' in its own object."""
+    if project.name == "pip":
+        answer.update(action=action, pip_version=version)
+    else:
+        answer["setuptools"] = {"version": version, "action": action, "files": files}
 
 
 def _top_level_names(wheel_path):
@@ -304,17 +303,19 @@ def _top_level_names(wheel_path):
 
 
 def _closing(projects, wanted, lib, scripts):
-    """The closing line of an install: what was installed, upgraded or kept, where."""
-    done = []
-    for project in wanted:
+    """The closing line of an install: pip's as it always reads, then what was done with
+    setuptools; or, where pip was kept, what was done with setuptools and that pip was there."""
+    def done(project):
         if project.replaced is not None:
-            done.append(f"{project.name} {project.replaced.version} upgraded to {project.version}")
-        else:
-            done.append(f"{project.name} {project.version} installed")
-    line = " and ".join(done) + f" in {lib} (scripts: {', '.join(scripts) or 'none'})"
-    if projects[-1] not in wanted:
-        line += f"; pip {projects[-1].existing.version} was already installed in {projects[-1].existing.location}"
-    return line
+            return f"{project.name} {project.replaced.version} upgraded to {project.version} in {lib}"
+        return f"{project.name} {project.version} installed into {lib}"
+
+    pip = projects[-1]
+    if pip in wanted:
+        others = "".join(f"; {done(p)}" for p in wanted if p is not pip)
+        return f"{done(pip)} (scripts: {', '.join(scripts) or 'none'}){others}"
+    return "; ".join(done(p) for p in wanted) + f"; pip {pip.existing.version} is already installed in " \
+                                                  f"{pip.existing.location}"
 
 
 @contextlib.contextmanager
@@ -371,10 +372,9 @@ def _already_present(projects, answer, upgrade):
     closing = f"pip {existing.version} is already installed in {existing.location}; nothing to do"
     if not upgrade and existing.version < parse(bundled):
         closing += f" (--upgrade would install {bundled})"
-    answer.update(action="already-present", pip_version=str(existing.version), pip_exit_code=0,
-                  message=closing)
-    for project in projects[:-1]:
-        answer["setuptools"] = {"version": str(project.existing.version), "action": "already-present", "files": 0}
+    answer.update(pip_exit_code=0, message=closing)
+    for project in projects:
+        _tell(answer, project, "already-present", str(project.existing.version), 0)
 
 
 def _uninstall(request, answer):
