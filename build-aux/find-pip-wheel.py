@@ -1,11 +1,15 @@
-"""Print the pip wheel that `python -m ensurepip` of this interpreter would install.
+"""Print the pip wheel (or with --project setuptools, the setuptools wheel) that
+`python -m ensurepip` of this interpreter would install.
 
 Run by configure with the Python the project is built against. It looks where ensurepip looks:
 sysconfig's WHEEL_PKG_DIR (distributions that unbundle wheels, e.g. Debian's python3-pip-whl),
-then the stdlib's ensurepip/_bundled. Unlike ensurepip (a string sort, see gh-146310 and the
-behaviour notes), the newest wheel is chosen by PEP 440 version order, so pip-24.10 beats pip-24.2.
+then the stdlib's ensurepip/_bundled. As in ensurepip, Python 3.11 and older install setuptools
+beside pip and use WHEEL_PKG_DIR only if it holds both; 3.12 and newer install pip alone. Unlike
+ensurepip (a string sort, see gh-146310 and the behaviour notes), the newest wheel is chosen by
+PEP 440 version order, so pip-24.10 beats pip-24.2.
 
-Exit status 0 with the path on stdout, 1 with a reason on stderr.
+Exit status 0 with the path on stdout; 1 with a reason on stderr; for setuptools, 2 with the
+reason on stderr when this Python's ensurepip installs none.
 """
 
 import glob
@@ -52,21 +56,25 @@ def version_key(text):
     return (int(m.group("epoch") or 0), tuple(release), pre_key, post_key, dev_key)
 
 
-def wheel_version(path):
+# What `python -m ensurepip` of this Python installs (its _PACKAGE_NAMES).
+PROJECTS = ("setuptools", "pip") if sys.version_info < (3, 12) else ("pip",)
+
+
+def wheel_version(path, project="pip"):
     """'pip-23.0.1-py3-none-any.whl' -> '23.0.1' (the parse ensurepip itself uses)."""
     name = os.path.basename(path)
     parts = name[:-len(".whl")].split("-")
-    if len(parts) != 5 or parts[0] != "pip" or parts[3:] != ["none", "any"]:
+    if len(parts) != 5 or parts[0] != project or parts[3:] != ["none", "any"]:
         return None
     if parts[2] not in ("py3", "py2.py3"):
         return None
     return parts[1]
 
 
-def newest_wheel(directory):
+def newest_wheel(directory, project):
     candidates = []
-    for path in glob.glob(os.path.join(glob.escape(directory), "pip-*.whl")):
-        version = wheel_version(path)
+    for path in glob.glob(os.path.join(glob.escape(directory), project + "-*.whl")):
+        version = wheel_version(path, project)
         key = version_key(version) if version else None
         if key is not None and os.path.isfile(path):
             candidates.append((key, path))
@@ -75,27 +83,35 @@ def newest_wheel(directory):
     return max(candidates)[1]
 
 
-def main():
-    places = []
+def main(project):
+    if project not in PROJECTS:
+        print(f"the ensurepip of Python {sys.version_info[0]}.{sys.version_info[1]} installs no {project}",
+              file=sys.stderr)
+        return 2
     pkg_dir = sysconfig.get_config_var("WHEEL_PKG_DIR")
-    if pkg_dir:  # '' means unset (gh-146310), not the current directory
-        places.append(pkg_dir)
-    places.append(os.path.join(sysconfig.get_path("stdlib"), "ensurepip", "_bundled"))
+    bundled = os.path.join(sysconfig.get_path("stdlib"), "ensurepip", "_bundled")
+    places = [pkg_dir, bundled] if pkg_dir else [bundled]  # '' means unset (gh-146310), not the current directory
     for place in places:
-        wheel = newest_wheel(place)
-        if wheel:
-            print(os.path.abspath(wheel))
+        wheels = {name: newest_wheel(place, name) for name in PROJECTS}
+        if place == pkg_dir and not all(wheels.values()):
+            continue  # ensurepip uses WHEEL_PKG_DIR only if every project's wheel is there
+        if wheels[project]:
+            print(os.path.abspath(wheels[project]))
             return 0
-    print("no pip wheel in " + " or ".join(places), file=sys.stderr)
+    print(f"no {project} wheel in " + " or ".join(places), file=sys.stderr)
     return 1
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--version-of":
-        version = wheel_version(sys.argv[2])
+    args = sys.argv[1:]
+    project = "pip"
+    if len(args) >= 2 and args[0] == "--project":
+        project, args = args[1], args[2:]
+    if len(args) == 2 and args[0] == "--version-of":
+        version = wheel_version(args[1], project)
         if version is None or version_key(version) is None:
-            print("not a pip wheel file name: " + os.path.basename(sys.argv[2]), file=sys.stderr)
+            print(f"not a {project} wheel file name: " + os.path.basename(args[1]), file=sys.stderr)
             sys.exit(1)
         print(version)
         sys.exit(0)
-    sys.exit(main())
+    sys.exit(main(project))

@@ -1,6 +1,6 @@
 """Build the runtime archive that ensurepip embeds beside the pip wheel.
 
-Usage: python3.X mkruntime.py WHEEL GLUE_DIR BOOT OUTPUT
+Usage: python3.X mkruntime.py [--setuptools SETUPTOOLS_WHEEL] WHEEL GLUE_DIR BOOT OUTPUT
 
 Run at build time by the Python the project is built against, so the bytecode is that version's.
 The archive is everything the embedded interpreter imports: it is the interpreter's whole
@@ -19,7 +19,12 @@ layout):
     by name), and the extension modules of that closure that this Python's libpython does not
     have built in, as they are (_ensurepip_ext/), listed in the generated module
     ensurepip_manifest;
-Data files of the wheel (certifi's cacert.pem, ...) are kept as they are. The wheel's
+  * with --setuptools, the bytecode of every module of the setuptools wheel that ensurepip
+    installs beside pip (Python 3.11 and older), made and named the same way, for the same
+    reason: the .pyc files installed into the target are made from it. Its data files are
+    left out (pip's installer unpacks the wheel itself). Only pip's distutils scheme code (3.8
+    and 3.9) imports any of it: _distutils_hack, to remove a shim no .pth file installed here;
+Data files of the pip wheel (certifi's cacert.pem, ...) are kept as they are. The wheels'
 *.dist-info is left out on purpose: a zip on sys.path holding pip's dist-info would count as an
 installed pip (pip's importlib metadata backend), and pip would then refuse to install itself.
 
@@ -107,16 +112,15 @@ def check_record(wheel):
     return None
 
 
-def wheel_members(wheel):
+def wheel_members(wheel, with_data=True):
     for info in wheel.infolist():
         name = info.filename
         if name.endswith("/") or name.split("/", 1)[0].endswith(".dist-info"):
             continue
-        data = wheel.read(info)
         if name.endswith(".py"):
-            yield name[:-3] + ".pyc", retargetable_pyc(data, name)
-        else:
-            yield name, data
+            yield name[:-3] + ".pyc", retargetable_pyc(wheel.read(info), name)
+        elif with_data:
+            yield name, wheel.read(info)
 
 
 # What the glue uses of pip's internals (py/): a pip whose internals no longer fit must fail the
@@ -262,20 +266,29 @@ def glue_members(glue_dir, boot):
         yield "ensurepip_boot.pyc", sourceless_pyc(f.read(), "ensurepip_boot.py")
 
 
-def archive_members(wheel_path, glue_dir, boot):
+def checked_wheel(wheel_path):
+    wheel = zipfile.ZipFile(wheel_path)
+    problem = check_record(wheel)
+    if problem:
+        wheel.close()
+        raise SystemExit(f"mkruntime: refusing {wheel_path}: {problem}")
+    return wheel
+
+
+def archive_members(wheel_path, glue_dir, boot, setuptools_path=None):
     """Yield (archive name, bytes) for everything the runtime archive holds."""
-    with zipfile.ZipFile(wheel_path) as wheel:
-        problem = check_record(wheel)
-        if problem:
-            raise SystemExit(f"mkruntime: refusing {wheel_path}: {problem}")
+    if setuptools_path is not None:
+        with checked_wheel(setuptools_path) as setuptools:
+            yield from wheel_members(setuptools, with_data=False)
+    with checked_wheel(wheel_path) as wheel:
         yield from wheel_members(wheel)
         modules, extensions = import_closure(wheel, os.path.dirname(os.path.abspath(glue_dir)), boot)
     yield from stdlib_members(modules, extensions)
     yield from glue_members(glue_dir, boot)
 
 
-def main(wheel_path, glue_dir, boot, output):
-    members = sorted(archive_members(wheel_path, glue_dir, boot))
+def main(wheel_path, glue_dir, boot, output, setuptools_path=None):
+    members = sorted(archive_members(wheel_path, glue_dir, boot, setuptools_path))
     names = [name for name, _data in members]
     if len(set(names)) != len(names):
         raise SystemExit("mkruntime: two members of the archive have one name")
@@ -294,6 +307,10 @@ def main(wheel_path, glue_dir, boot, output):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5:
+    args = sys.argv[1:]
+    setuptools_wheel = None
+    if args[:1] == ["--setuptools"] and len(args) > 1:
+        setuptools_wheel, args = args[1], args[2:]
+    if len(args) != 4:
         sys.exit(__doc__.split("\n\n", 2)[1])
-    sys.exit(main(*sys.argv[1:]))
+    sys.exit(main(*args, setuptools_path=setuptools_wheel))

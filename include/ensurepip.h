@@ -134,7 +134,8 @@ const char *ensurepip_wheel_sha256(void);
 /* Checks what is embedded without starting Python: the wheel's and the runtime archive's
  * sha256 against those recorded at build time, every zip entry's CRC-32, and every file of the
  * wheel against its RECORD (size and sha256). Returns ENSUREPIP_OK (result->message then reads
- * "<sha256>  <file name>") or ENSUREPIP_E_WHEEL with the first problem in result->message.
+ * "<sha256>  <file name>", a line per embedded wheel: pip's, then setuptools' where embedded)
+ * or ENSUREPIP_E_WHEEL with the first problem in result->message.
  * ensurepip_bootstrap() and ensurepip_uninstall() make the same checks first. */
 int ensurepip_verify(struct ensurepip_result *result);
 

@@ -3,37 +3,41 @@
 The host calls run(request) once, after ensurepip_boot has made the interpreter describe the
 target (this package, pip and the standard library are imported from the runtime archive, the
 interpreter's only sys.path entry), with the environment prepared as ensurepip prepares it.
-run() decides what to do the way `pip install pip` would, has pip's own installer install the
-wheel into a staging directory inside the target, and commits it (transaction.py). It answers with a dict; it never raises
-and never prints a traceback: failures are a kind and a sentence.
+run() decides what to do the way `pip install [--upgrade] setuptools pip` would (CPython's
+ensurepip on 3.11 and older; `pip install pip` where the build embeds no setuptools), has pip's
+own installer install the wheels into one staging directory inside the target, and commits them
+in one transaction (transaction.py). It answers with a dict; it never raises and never prints a
+traceback: failures are a kind and a sentence.
 
 request: command ("install" | "uninstall"), wheel (a path only this process can reach),
-archive (the runtime archive's path), tmpdir (the run's private directory) and tmpdir_fd (it,
-open), python and venv (the
-target, as the host resolved it), pip_version (of the wheel), root (or None), upgrade, user,
-verbosity, compile, script_interpreter (or None), lock_timeout.
-answer: status ("ok" or a failure kind), action, message, pip_version, pip_exit_code, signal,
-target (paths), scripts (written), files (count).
+setuptools_wheel and setuptools_version (the same for setuptools, or None), archive (the runtime
+archive's path), tmpdir (the run's private directory) and tmpdir_fd (it, open), python and venv
+(the target, as the host resolved it), pip_version (of the wheel), root (or None), upgrade, user, verbosity, compile,
+script_interpreter (or None), lock_timeout.
+answer: status ("ok" or a failure kind), action (pip's), message, pip_version, pip_exit_code,
+signal, target (paths), scripts (written), files (count, every project's), setuptools (None, or
+what became of it: version, action, files).
 """
 
 import contextlib
 import os
 import signal
-import sys
 
 import _ensurepip_host as host
+from pip._internal.metadata import get_environment
 
 from . import messages, space, transaction
 from .bytecode import Bytecode, RuntimeArchive
 from .errors import RUN_ENDING_SIGNALS, Failure, Interrupted, from_os_error
 from .lock import TargetLock
 from .staging import stage
-from .target import Target
+from .target import InstalledPip, Target
 
 
 def run(request):
     answer = {"status": "ok", "action": "none", "message": "", "pip_version": "",
-              "pip_exit_code": -1, "signal": 0, "scripts": [], "files": 0, "target": None}
+              "pip_exit_code": -1, "signal": 0, "scripts": [], "files": 0, "target": None,
+              "setuptools": None}
     messages.route_pip_logging()
     _raise_on_signals()
     # Paths given relative to the caller's directory are resolved now; then the interpreter
@@ -53,8 +57,11 @@ def run(request):
             _uninstall(request, answer)
     except Interrupted as e:
         answer["status"], answer["signal"] = "interrupted", e.signum
+        setuptools = answer["setuptools"] or {}
         if answer["action"] in ("installed", "upgraded", "uninstalled"):
             answer["message"] = f"interrupted by signal {e.signum} after pip was {answer['action']}"
+        elif setuptools.get("action") in ("installed", "upgraded"):
+            answer["message"] = f"interrupted by signal {e.signum} after setuptools was {setuptools['action']}"
         else:
             answer["action"] = "none"
             answer["message"] = f"interrupted by signal {e.signum}; the target was not changed"
@@ -136,18 +143,57 @@ def _finish_interrupted_runs(target, request):
         raise from_os_error(e, f"cannot finish what an interrupted run left in {target.lib}")
 
 
+class _Project:
+    """One project `pip install` is asked for: name, wheel, version, what is installed now
+    (an InstalledPip, or None) and what this install replaces (the same, if it lies in the
+    target's site-packages)."""
+
+    def __init__(self, name, wheel, version):
+        self.name, self.wheel, self.version = name, wheel, version
+        self.existing = self.replaced = None
+        self.staged = None
+
+
+def _projects(request):
+    """What CPython's ensurepip asks pip for, in its order: setuptools then pip (3.11 and
+    older), or pip alone."""
+    projects = []
+    if request.get("setuptools_wheel"):
+        projects.append(_Project("setuptools", request["setuptools_wheel"], request["setuptools_version"]))
+    projects.append(_Project("pip", request["wheel"], request["pip_version"]))
+    return projects
+
+
+def _installed(target, name):
+    """The installed distribution `pip install NAME` would find, as Target.installed_pip finds
+    pip's."""
+    if name == "pip":
+        return target.installed_pip()
+    paths = target.search_path()
+    if target.user:
+        paths.insert(0, target.dest["purelib"])
+    dist = get_environment(paths).get_distribution(name)
+    return InstalledPip(dist) if dist is not None else None
+
+
+def _look(target, projects, upgrade):
+    """Finds what is installed of each project; returns those pip would install."""
+    for project in projects:
+        project.existing = _installed(target, project.name)
+    return [p for p in projects if not _satisfied(p.existing, p.version, upgrade)]
+
+
 def _install(request, answer):
     messages.detail("glue", "pip's modules imported", level=3)
     target = Target(request["root"], request["user"], request["target_root"])
     answer["target"] = target.describe()
-    bundled = request["pip_version"]
+    projects = _projects(request)
     # pip's order: the PEP 668 marker first, even when pip is installed already or --user is given
     target.check_externally_managed()
     target.check_user_scheme()
     _finish_interrupted_runs(target, request)
-    existing = target.installed_pip()
-    if _satisfied(existing, bundled, request["upgrade"]):
-        return _already_present(existing, answer, bundled, request["upgrade"])
+    if not _look(target, projects, request["upgrade"]):
+        return _already_present(projects, answer, request["upgrade"])
     _source_date_epoch()  # refuse a bad value before anything changes
 
     created = []
@@ -156,66 +202,120 @@ def _install(request, answer):
         created = _make_dirs(target.lib) + _make_dirs(target.scripts)
         with TargetLock(target.lib, request["lock_timeout"]):
             transaction.recover(target.lib, target.scripts)
-            existing = target.installed_pip()  # again: another run may have just installed it
-            if _satisfied(existing, bundled, request["upgrade"]):
+            wanted = _look(target, projects, request["upgrade"])  # again: another run may have just installed them
+            if not wanted:
                 answer["action"] = "none"
-                return _already_present(existing, answer, bundled, request["upgrade"])
-            replaced = existing if existing is not None and existing.in_directory(target.lib) else None
-            _commit_install(request, answer, target, replaced)
+                return _already_present(projects, answer, request["upgrade"])
+            for project in wanted:
+                if project.existing is not None and project.existing.in_directory(target.lib):
+                    project.replaced = project.existing
+            _commit_install(request, answer, target, projects, wanted)
     except OSError as e:
         raise from_os_error(e, f"cannot install pip into {target.lib}")
     finally:
         _remove_if_empty(created)
     _clamp_directories(created + [target.lib, target.scripts])
 
-    if existing is not None and replaced is None:
-        messages.say(f"  Not uninstalling pip at {existing.location}, outside environment {target.lib}")
-    if replaced is not None:
-        old = replaced.version
-        messages.say("  Attempting uninstall: pip")
-        messages.say(f"    Found existing installation: pip {old}")
-        messages.say(f"    Uninstalling pip-{old}:")
-        messages.say(f"      Successfully uninstalled pip-{old}")
-    messages.say(f"Successfully installed pip-{bundled}")
+    for project in wanted:
+        if project.existing is not None and project.replaced is None:
+            messages.say(f"  Not uninstalling {project.name} at {project.existing.location}, "
+                         f"outside environment {target.lib}")
+        if project.replaced is not None:
+            old = project.replaced.version
+            messages.say(f"  Attempting uninstall: {project.name}")
+            messages.say(f"    Found existing installation: {project.name} {old}")
+            messages.say(f"    Uninstalling {project.name}-{old}:")
+            messages.say(f"      Successfully uninstalled {project.name}-{old}")
+    messages.say("Successfully installed " + " ".join(f"{p.name}-{p.version}" for p in sorted(wanted, key=lambda p: p.name)))
 
 
-def _commit_install(request, answer, target, replaced):
-    bundled = request["pip_version"]
-    bytecode = Bytecode(RuntimeArchive(request["archive"]), target.final["purelib"]) if request["compile"] else None
-    need = space.check(target.lib, request["wheel"], bytecode.prebuilt_sizes() if bytecode else [],
-                       target.final["purelib"])
+def _commit_install(request, answer, target, projects, wanted):
+    pip = projects[-1]
+    runtime = RuntimeArchive(request["archive"])
+    bytecode = Bytecode(runtime, target.final["purelib"]) if request["compile"] else None
+    # The build's .pyc files of the modules the wheels hold (the archive names them as the wheels do).
+    prebuilt = runtime.sizes(tuple(t for p in wanted for t in _top_level_names(p.wheel)), ".pyc") if bytecode else []
+    need = space.check(target.lib, [p.wheel for p in wanted], prebuilt, target.final["purelib"])
     messages.detail("space", f"{need} bytes needed in {target.lib}")
-    messages.say("Installing collected packages: pip")
-    messages.progress(f"Installing pip {bundled}: unpacking")
+    for project in projects:
+        if project not in wanted:
+            _say_satisfied(project)
+    messages.say("Installing collected packages: " + ", ".join(p.name for p in wanted))
+    names = ", ".join(f"{p.name} {p.version}" for p in wanted)
+    messages.progress(f"Installing {names}: unpacking")
     if bytecode is not None:
-        total = len(bytecode.prebuilt_sizes())
         bytecode.progress = lambda n: n % 25 == 0 and messages.progress(
-            f"Installing pip {bundled}: bytecode {n}/{total}")
+            f"Installing {names}: bytecode {n}/{len(prebuilt)}")
     txn = transaction.Transaction.begin(target.lib, target.scripts)
     with _finishing(txn):
-        staged = stage(target, txn.stage_root, request["wheel"], bytecode, request.get("script_interpreter"),
-                       _source_date_epoch())
-        files = staged.count_files()
+        staged = stage(target, txn.stage_root, [(p.name, p.wheel) for p in wanted], bytecode,
+                       request.get("script_interpreter"), _source_date_epoch())
+        counts = {}
+        for project in wanted:
+            project.staged = staged[project.name]
+            counts[project.name] = project.staged.count_files()
+        files = sum(counts.values())
         messages.detail("stage", f"pip's installer staged {files} files in {txn.stage_root}" + (
             f" ({bytecode.prebuilt} .pyc from build-time bytecode, {bytecode.compiled} compiled now)"
             if bytecode else ""))
-        txn.plan_install(staged, target.lib, target.scripts, replaced)
+        # One project after the other, each in the order that keeps one .dist-info of it at
+        # every instant; pip last, as pip's own install orders them.
+        for project in wanted:
+            txn.plan_install(project.staged, target.lib, target.scripts, project.replaced)
         messages.detail("commit", f"{len(txn.ops)} steps, journal in {txn.path}")
         # Filled in now: if a signal cuts in right after the commit, the answer is still true.
-        scripts = ", ".join(staged.scripts) or "none"
-        if replaced is not None:
-            closing = f"pip {replaced.version} upgraded to {bundled} in {target.lib} (scripts: {scripts})"
-        else:
-            closing = f"pip {bundled} installed into {target.lib} (scripts: {scripts})"
-        answer.update(pip_version=bundled, files=files, message=closing,
-                      scripts=[os.path.join(target.final["scripts"], name) for name in staged.scripts])
-        messages.progress(f"Installing pip {bundled}: moving it into place")
+        scripts = [name for p in wanted for name in p.staged.scripts]
+        answer.update(pip_version=pip.version if pip in wanted else str(pip.existing.version), files=files,
+                      message=_closing(projects, wanted, target.lib, scripts),
+                      scripts=[os.path.join(target.final["scripts"], name) for name in scripts])
+        messages.progress(f"Installing {names}: moving it into place")
         try:
-            txn.commit(f"installing pip {bundled}")
+            txn.commit("installing " + " and ".join(f"{p.name} {p.version}" for p in wanted))
         finally:
             if txn.committed:
-                answer.update(action="upgraded" if replaced is not None else "installed", pip_exit_code=0)
+                for project in projects:
+                    if project not in wanted:
+                        _tell(answer, project, "already-present", str(project.existing.version), 0)
+                    else:
+                        _tell(answer, project, "upgraded" if project.replaced is not None else "installed",
+                              project.version, counts[project.name])
+                answer["pip_exit_code"] = 0
         messages.detail("commit", "done", level=3)
+
+
+def _tell(answer, project, action, version, files):
+    """Records in the answer what became of a project: pip's in the answer's own fields,
+    setuptools' in its own object."""
+    if project.name == "pip":
+        answer.update(action=action, pip_version=version)
+    else:
+        answer["setuptools"] = {"version": version, "action": action, "files": files}
+
+
+def _top_level_names(wheel_path):
+    """The top-level directories and modules a wheel installs, as prefixes of archive names."""
+    import zipfile
+
+    with zipfile.ZipFile(wheel_path) as wheel:
+        tops = {info.filename.split("/", 1)[0] + ("/" if "/" in info.filename else "")
+                for info in wheel.infolist()}
+    return tuple(sorted(t for t in tops if not t.endswith((".dist-info/", ".data/"))))
+
+
+def _closing(projects, wanted, lib, scripts):
+    """The closing line of an install: pip's as it always reads, then what was done with
+    setuptools; or, where pip was kept, what was done with setuptools and that pip was there."""
+    def done(project):
+        if project.replaced is not None:
+            return f"{project.name} {project.replaced.version} upgraded to {project.version} in {lib}"
+        return f"{project.name} {project.version} installed into {lib}"
+
+    pip = projects[-1]
+    if pip in wanted:
+        others = "".join(f"; {done(p)}" for p in wanted if p is not pip)
+        return f"{done(pip)} (scripts: {', '.join(scripts) or 'none'}){others}"
+    return "; ".join(done(p) for p in wanted) + f"; pip {pip.existing.version} is already installed in " \
+                                                  f"{pip.existing.location}"
 
 
 @contextlib.contextmanager
@@ -257,18 +357,30 @@ def _clamp_directories(directories):
             pass
 
 
-def _already_present(existing, answer, bundled, upgrade):
+def _say_satisfied(project):
+    messages.say(f"Requirement already satisfied: {project.name} in {project.existing.location} "
+                 f"({project.existing.version})")
+
+
+def _already_present(projects, answer, upgrade):
     from pip._vendor.packaging.version import parse
 
-    messages.say(f"Requirement already satisfied: pip in {existing.location} ({existing.version})")
+    for project in projects:
+        _say_satisfied(project)
+    pip = projects[-1]
+    existing, bundled = pip.existing, pip.version
     closing = f"pip {existing.version} is already installed in {existing.location}; nothing to do"
     if not upgrade and existing.version < parse(bundled):
         closing += f" (--upgrade would install {bundled})"
-    answer.update(action="already-present", pip_version=str(existing.version), pip_exit_code=0,
-                  message=closing)
+    answer.update(pip_exit_code=0, message=closing)
+    for project in projects:
+        _tell(answer, project, "already-present", str(project.existing.version), 0)
 
 
 def _uninstall(request, answer):
+    """As ensurepip._uninstall: nothing unless the installed pip is the embedded one; then
+    `pip uninstall -y pip setuptools` (3.11 and older; pip alone where the build embeds no
+    setuptools), which removes whatever setuptools is installed, in one transaction."""
     target = Target(request["root"], request["user"], request["target_root"])
     answer["target"] = target.describe()
     bundled = request["pip_version"]
@@ -292,19 +404,35 @@ def _uninstall(request, answer):
             if installed is None or str(installed.version) != bundled:
                 answer["action"] = "none"
                 return _uninstall(request, answer)
-            files = sum(1 for path in transaction.owned_files(installed.info_dir, target.lib, target.scripts)
-                        if os.path.lexists(path))
+            removing = [("pip", installed)]
+            if request.get("setuptools_version"):
+                dist = get_environment([target.lib]).get_distribution("setuptools")
+                if dist is not None:
+                    removing.append(("setuptools", InstalledPip(dist)))
+            files = {name: sum(1 for path in transaction.owned_files(dist.info_dir, target.lib, target.scripts)
+                               if os.path.lexists(path))
+                     for name, dist in removing}
             txn = transaction.Transaction.begin(target.lib, target.scripts)
             with _finishing(txn):
-                txn.plan_uninstall(installed, target.lib, target.scripts)
+                for _name, dist in removing:
+                    txn.plan_uninstall(dist, target.lib, target.scripts)
+                what = " and ".join(f"{name} {dist.version}" for name, dist in removing)
                 try:
-                    txn.commit(f"uninstalling pip {bundled}")
+                    txn.commit(f"uninstalling {what}")
                 finally:
                     if txn.committed:
-                        answer.update(action="uninstalled", pip_version=bundled, pip_exit_code=0, files=files,
-                                      message=f"pip {bundled} uninstalled from {target.lib}")
+                        answer.update(action="uninstalled", pip_version=bundled, pip_exit_code=0,
+                                      files=sum(files.values()), message=f"{what} uninstalled from {target.lib}")
+                        if request.get("setuptools_version"):
+                            answer["setuptools"] = {"version": None, "action": "not-installed", "files": 0}
+                        for name, dist in removing[1:]:
+                            answer["setuptools"] = {"version": str(dist.version), "action": "uninstalled",
+                                                    "files": files[name]}
     except OSError as e:
         raise from_os_error(e, f"cannot uninstall pip from {target.lib}")
-    messages.say(f"Found existing installation: pip {bundled}")
-    messages.say(f"Uninstalling pip-{bundled}:")
-    messages.say(f"  Successfully uninstalled pip-{bundled}")
+    for name, dist in removing:
+        messages.say(f"Found existing installation: {name} {dist.version}")
+        messages.say(f"Uninstalling {name}-{dist.version}:")
+        messages.say(f"  Successfully uninstalled {name}-{dist.version}")
+    if request.get("setuptools_version") and len(removing) == 1:
+        messages.warn("Skipping setuptools as it is not installed.")

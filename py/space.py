@@ -1,5 +1,6 @@
-"""Refusing early when the target's filesystem cannot hold pip: the sizes are known before a
-byte is written (the wheel's and the prebuilt bytecode's file sizes)."""
+"""Refusing early when the target's filesystem cannot hold pip (and setuptools, where it comes
+too): the sizes are known before a byte is written (the wheels' and the prebuilt bytecode's file
+sizes)."""
 
 import os
 import zipfile
@@ -19,19 +20,21 @@ def _rounded(size, block):
     return (size + block - 1) // block * block
 
 
-def check(directory, wheel_path, bytecode_sizes, final_lib):
-    """bytecode_sizes: the sizes of the prebuilt .pyc files that will be installed (none with
-    --no-compile). Returns the bytes needed; raises Failure if they are not free."""
+def check(directory, wheel_paths, bytecode_sizes, final_lib):
+    """wheel_paths: the wheels to install; bytecode_sizes: the sizes of the prebuilt .pyc files
+    that will be installed (none with --no-compile). Returns the bytes needed; raises Failure if
+    they are not free."""
     probe = _existing(directory)
     st = os.statvfs(probe)
     block = st.f_frsize or st.f_bsize or 4096
     need = _MARGIN
     files = 16
-    with zipfile.ZipFile(wheel_path) as wheel:
-        for info in wheel.infolist():
-            if not info.filename.endswith("/"):
-                need += _rounded(info.file_size, block)
-                files += 1
+    for wheel_path in wheel_paths:
+        with zipfile.ZipFile(wheel_path) as wheel:
+            for info in wheel.infolist():
+                if not info.filename.endswith("/"):
+                    need += _rounded(info.file_size, block)
+                    files += 1
     for size in bytecode_sizes:
         # co_filename grows from a relative to the final absolute path
         need += _rounded(size + len(final_lib) + 64, block)

@@ -1,4 +1,5 @@
-"""pip's own installer, installing the wheel into a staging directory on the target's filesystem.
+"""pip's own installer, installing the wheels (pip's, and setuptools' where the target's CPython
+bootstraps it) into one staging directory on the target's filesystem.
 
 The staging tree has the same shape as the target below the deepest directory the scheme paths
 share (for a venv: lib/python3.X/site-packages and bin), so the relative paths pip writes into
@@ -23,7 +24,8 @@ from .errors import Failure
 
 
 class Staged:
-    """What pip's installer wrote: top-level entries of the lib directory and the scripts."""
+    """What pip's installer wrote for one project: its top-level entries of the lib directory
+    and its scripts."""
 
     def __init__(self, lib_dir, lib_entries, scripts_dir, scripts):
         self.lib_dir = lib_dir
@@ -35,13 +37,17 @@ class Staged:
     def dist_info(self):
         found = [e for e in self.lib_entries if e.endswith(".dist-info")]
         if len(found) != 1:
-            raise Failure("pip", f"pip's installer staged {len(found)} .dist-info directories, not one")
+            raise Failure("pip", f"pip's installer staged {len(found)} .dist-info directories for one wheel, not one")
         return found[0]
 
     def count_files(self):
         count = len(self.scripts)
-        for _directory, _subdirs, files in os.walk(self.lib_dir):
-            count += len(files)
+        for entry in self.lib_entries:
+            path = os.path.join(self.lib_dir, entry)
+            if not os.path.isdir(path):
+                count += 1
+            for _directory, _subdirs, files in os.walk(path):
+                count += len(files)
         return count
 
     @property
@@ -104,13 +110,20 @@ def _announcing_save(bytecode):
     return announcing_save
 
 
-def stage(target, stage_root, wheel_path, bytecode, script_interpreter, source_date_epoch):
-    """Runs pip's installer into stage_root, with .pyc files from bytecode (a Bytecode, or None
-    for none). Returns a Staged."""
+def _entries(directory):
+    return set(os.listdir(directory)) if os.path.isdir(directory) else set()
+
+
+def stage(target, stage_root, wheels, bytecode, script_interpreter, source_date_epoch):
+    """Runs pip's installer into stage_root for each (project, wheel path) of wheels, in turn,
+    with .pyc files from bytecode (a Bytecode, or None for none). Returns {project: Staged}, in
+    the same order."""
     base = os.path.commonpath(list(target.dest.values()))
     staged_scheme = {key: os.path.join(stage_root, os.path.relpath(target.dest[key], base))
                      for key in SCHEME_KEYS}
     lib_dir = staged_scheme["purelib"]
+    scripts_dir = staged_scheme["scripts"]
+    written = {}  # project -> (its top-level entries in lib_dir, its scripts)
     with contextlib.ExitStack() as hooks:
         hooks.enter_context(messages.staging_shown_as(stage_root, base))
         if bytecode is not None:
@@ -129,24 +142,27 @@ def stage(target, stage_root, wheel_path, bytecode, script_interpreter, source_d
             # distlib writes sys.executable unless the maker names an executable: name the
             # interpreter as the final system will see it (inside --root, without the root).
             hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "executable", target.python_final))
-        pip_wheel.install_wheel(
-            "pip",
-            wheel_path,
-            scheme=Scheme(**staged_scheme),
-            req_description="pip",
-            pycompile=bytecode is not None,
-            warn_script_location=False,
-            direct_url=None,
-            requested=True,
-        )
+        for project, wheel_path in wheels:
+            lib_before, scripts_before = _entries(lib_dir), _entries(scripts_dir)
+            pip_wheel.install_wheel(
+                project,
+                wheel_path,
+                scheme=Scheme(**staged_scheme),
+                req_description=project,
+                pycompile=bytecode is not None,
+                warn_script_location=False,
+                direct_url=None,
+                requested=True,
+            )
+            written[project] = (sorted(_entries(lib_dir) - lib_before), sorted(_entries(scripts_dir) - scripts_before))
     if bytecode is not None:
         bytecode.check_every_module_hooked()
-    scripts_dir = staged_scheme["scripts"]
-    scripts = sorted(os.listdir(scripts_dir)) if os.path.isdir(scripts_dir) else []
     _check_nothing_else(stage_root, {lib_dir, scripts_dir})
-    staged = Staged(lib_dir, sorted(os.listdir(lib_dir)), scripts_dir, scripts)
-    _hash_unhashed_records(os.path.join(lib_dir, staged.dist_info, "RECORD"), lib_dir,
-                           bytecode.written if bytecode is not None else {})
+    staged = {}
+    for project, (lib_entries, scripts) in written.items():
+        staged[project] = Staged(lib_dir, lib_entries, scripts_dir, scripts)
+        _hash_unhashed_records(os.path.join(lib_dir, staged[project].dist_info, "RECORD"), lib_dir,
+                               bytecode.written if bytecode is not None else {})
     if source_date_epoch is not None:
         clamp_mtimes(stage_root, source_date_epoch)
     return staged
@@ -195,7 +211,7 @@ def _clamp(path, epoch):
 
 
 def _check_nothing_else(stage_root, expected):
-    """pip's wheel is pure Python with console scripts: anything staged outside the lib and
+    """pip's and setuptools' wheels are pure Python with console scripts: anything staged outside the lib and
     scripts directories (headers, data) would be left behind by the commit, so refuse it."""
     for directory, subdirs, files in os.walk(stage_root):
         if directory in expected:

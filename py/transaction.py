@@ -18,6 +18,10 @@ there, and its `list`, `show` and `uninstall` then act on the files present.
              -> the new .dist-info -> retire files only the old RECORD lists
   uninstall: retire the .dist-info (pip counts as absent from here) -> packages -> scripts
 
+Where setuptools comes with pip (3.11 and older), one transaction holds both projects' plans, one
+after the other (install: setuptools then pip, as pip's own install of `setuptools pip` orders
+them; uninstall: pip then setuptools): each project keeps at most one .dist-info at every instant.
+
 Each step is idempotent given the journal (a move is done when its source is gone, a swap when
 the destination holds the staged inode), so recovery replays the journal forward. The journal is
 written, and the staged data flushed to disk file by file, before the first step.

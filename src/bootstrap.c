@@ -101,6 +101,8 @@ void run_details_free(struct run_details *d)
     free(d->purelib);
     free(d->scripts_dir);
     free(d->root);
+    free(d->setuptools_action);
+    free(d->setuptools_version);
     for (size_t i = 0; i < d->nscripts; i++)
         free(d->scripts[i]);
     free(d->scripts);

@@ -11,23 +11,38 @@
 #include "ensurepip.h"
 #include "payload.h"
 
-/* One SHA-256 per payload against the build's is the whole check: the build verified the
+/* One SHA-256 per payload against the build's is the whole check: the build verified each
  * wheel against its own RECORD before embedding it (build-aux/mkruntime.py), so bytes that
  * still hash to the build's digest are those bytes. */
-static int check(void (*which)(struct payload *), char *err, size_t errlen)
+static int check(const struct payload *p, char *err, size_t errlen)
 {
-    struct payload p;
     char detail[512]; /* a name and two digests */
-    which(&p);
-    if (payload_check(&p, detail, sizeof detail) == 0)
+    if (payload_check(p, detail, sizeof detail) == 0)
         return 0;
     snprintf(err, errlen, "%s; this copy of ensurepip is damaged, reinstall it", detail);
     return -1;
 }
 
+static int check_runtime(char *err, size_t errlen)
+{
+    struct payload runtime;
+    payload_runtime(&runtime);
+    return check(&runtime, err, errlen);
+}
+
+/* The wheels pip's installer reads: pip's, and setuptools' where the build embedded it. */
+static int check_wheels(char *err, size_t errlen)
+{
+    struct payload wheel, setuptools;
+    payload_wheel(&wheel);
+    if (check(&wheel, err, errlen) != 0)
+        return -1;
+    return payload_setuptools(&setuptools) ? check(&setuptools, err, errlen) : 0;
+}
+
 int integrity_check(char *err, size_t errlen)
 {
-    return check(payload_runtime, err, errlen) != 0 ? -1 : check(payload_wheel, err, errlen);
+    return check_runtime(err, errlen) != 0 ? -1 : check_wheels(err, errlen);
 }
 
 /* One check running in a thread of its own (or, if no thread can be had, run at once). */
@@ -35,7 +50,7 @@ struct check_thread {
     pthread_t thread;
     int started, joined;
     int rc;
-    void (*which)(struct payload *);
+    int (*run)(char *err, size_t errlen);
     char err[1024];
 };
 
@@ -46,18 +61,18 @@ struct integrity_job {
 static void *run_check(void *arg)
 {
     struct check_thread *t = arg;
-    t->rc = check(t->which, t->err, sizeof t->err);
+    t->rc = t->run(t->err, sizeof t->err);
     return NULL;
 }
 
-static void start_check(struct check_thread *t, void (*which)(struct payload *))
+static void start_check(struct check_thread *t, int (*run)(char *err, size_t errlen))
 {
     /* Signals are the calling thread's business: the thread starts with all of them blocked
      * (it inherits the mask), and the caller's own mask is back before anything else runs,
      * also when no thread can be had and the check runs here. */
     sigset_t all, callers;
     sigfillset(&all);
-    t->which = which;
+    t->run = run;
     pthread_sigmask(SIG_SETMASK, &all, &callers);
     t->started = pthread_create(&t->thread, NULL, run_check, t) == 0;
     pthread_sigmask(SIG_SETMASK, &callers, NULL);
@@ -80,8 +95,8 @@ int integrity_begin(struct integrity_job **job, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    start_check(&(*job)->runtime, payload_runtime);
-    start_check(&(*job)->wheel, payload_wheel);
+    start_check(&(*job)->runtime, check_runtime);
+    start_check(&(*job)->wheel, check_wheels);
     return 0;
 }
 
@@ -135,7 +150,12 @@ int ensurepip_verify(struct ensurepip_result *result)
         result->status = ENSUREPIP_E_WHEEL;
         return ENSUREPIP_E_WHEEL;
     }
-    snprintf(result->message, sizeof result->message, "%s  %s", ensurepip_wheel_sha256(),
-             ensurepip_wheel_name());
+    /* As sha256sum prints them: a line per embedded wheel. */
+    struct payload setuptools;
+    int n = snprintf(result->message, sizeof result->message, "%s  %s", ensurepip_wheel_sha256(),
+                     ensurepip_wheel_name());
+    if (payload_setuptools(&setuptools) && n > 0 && (size_t)n < sizeof result->message)
+        snprintf(result->message + n, sizeof result->message - (size_t)n, "\n%s  %s", setuptools.sha256,
+                 setuptools.name);
     return ENSUREPIP_OK;
 }

@@ -1,5 +1,7 @@
 /* The embedded payloads, kept byte for byte in read-only data (which strip leaves alone):
- * the pip wheel and the runtime archive built from it (see build-aux/mkruntime.py).
+ * the pip wheel, the setuptools wheel where the build's Python's ensurepip installs one
+ * (PAYLOAD_SETUPTOOLS_FILE, from payload-digests.h), and the runtime archive built from them
+ * (see build-aux/mkruntime.py).
  * WHEEL_FILE and RUNTIME_FILE are absolute paths given by Makefile.am. Each payload is
  * followed by a NUL byte that is not part of it. The symbols are hidden: only ensurepip_* is
  * exported. */
@@ -29,6 +31,18 @@ payload_runtime_start:
         .hidden payload_runtime_end
 payload_runtime_end:
         .byte 0
+
+#ifdef PAYLOAD_SETUPTOOLS_FILE
+        .balign 16
+        .globl payload_setuptools_start
+        .hidden payload_setuptools_start
+payload_setuptools_start:
+        .incbin PAYLOAD_SETUPTOOLS_FILE
+        .globl payload_setuptools_end
+        .hidden payload_setuptools_end
+payload_setuptools_end:
+        .byte 0
+#endif
 
 #if defined(__linux__) && defined(__ELF__)
         .section .note.GNU-stack,"",%progbits

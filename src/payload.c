@@ -27,6 +27,35 @@ void payload_runtime(struct payload *p)
     p->sha256 = PAYLOAD_RUNTIME_SHA256;
 }
 
+#ifdef PAYLOAD_SETUPTOOLS_FILE
+extern const unsigned char payload_setuptools_start[], payload_setuptools_end[];
+
+int payload_setuptools(struct payload *p)
+{
+    p->name = PAYLOAD_SETUPTOOLS_NAME;
+    p->data = payload_setuptools_start;
+    p->size = (size_t)(payload_setuptools_end - payload_setuptools_start);
+    p->sha256 = PAYLOAD_SETUPTOOLS_SHA256;
+    return 1;
+}
+
+const char *payload_setuptools_version(void)
+{
+    return PAYLOAD_SETUPTOOLS_VERSION;
+}
+#else
+int payload_setuptools(struct payload *p)
+{
+    (void)p;
+    return 0;
+}
+
+const char *payload_setuptools_version(void)
+{
+    return NULL;
+}
+#endif
+
 const char *payload_pip_version(void)
 {
     return PAYLOAD_PIP_VERSION;

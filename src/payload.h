@@ -1,5 +1,6 @@
-/* Access to what the build embedded: the pip wheel (byte for byte, under its own file name),
- * and the runtime archive, each with the SHA-256 the build computed. */
+/* Access to what the build embedded: the pip wheel and, for a Python whose ensurepip installs
+ * it (3.11 and older), the setuptools wheel (each byte for byte, under its own file name), and
+ * the runtime archive, each with the SHA-256 the build computed. */
 #ifndef ENSUREPIP_PAYLOAD_H
 #define ENSUREPIP_PAYLOAD_H
 
@@ -14,6 +15,12 @@ struct payload {
 
 void payload_wheel(struct payload *p);
 void payload_runtime(struct payload *p);
+
+/* Fills p and returns 1 if the build embedded a setuptools wheel; returns 0 if not. */
+int payload_setuptools(struct payload *p);
+
+/* The version of the embedded setuptools, or NULL if none is embedded. */
+const char *payload_setuptools_version(void);
 
 /* The version of the embedded pip, known at build time. */
 const char *payload_pip_version(void);

@@ -19,7 +19,7 @@
 #include "payloadfile.h"
 
 struct payload_files {
-    struct payload_file runtime, wheel;
+    struct payload_file runtime, wheel, setuptools; /* setuptools: fd -1 and no path if none is embedded */
 };
 
 void python_version(int *major, int *minor)
@@ -177,6 +177,8 @@ static PyObject *build_request(const struct run *run, const struct payload_files
     if (req == NULL
         || set_item(req, "command", PyUnicode_FromString(run->command == RUN_INSTALL ? "install" : "uninstall"))
         || set_item(req, "wheel", PyUnicode_DecodeFSDefault(files->wheel.path))
+        || set_item(req, "setuptools_wheel", str_or_none(files->setuptools.path))
+        || set_item(req, "setuptools_version", str_or_none(payload_setuptools_version()))
         || set_item(req, "archive", PyUnicode_DecodeFSDefault(files->runtime.path))
         || set_item(req, "tmpdir", PyUnicode_DecodeFSDefault(run->tmpdir))
         || set_item(req, "tmpdir_fd", PyLong_FromLong(tempdir_fd()))
@@ -270,6 +272,12 @@ static void take_details(struct run *run, PyObject *answer)
     d->scripts_dir = dup_str(target, "scripts");
     d->root = dup_str(target, "root");
     d->files = get_long(answer, "files", 0);
+    PyObject *setuptools = PyDict_GetItemString(answer, "setuptools"); /* borrowed; None without setuptools */
+    if (setuptools != NULL && PyDict_Check(setuptools)) {
+        d->setuptools_action = dup_str(setuptools, "action");
+        d->setuptools_version = dup_str(setuptools, "version");
+        d->setuptools_files = get_long(setuptools, "files", 0);
+    }
     PyObject *scripts = PyDict_GetItemString(answer, "scripts"); /* borrowed */
     Py_ssize_t n = scripts != NULL && PyList_Check(scripts) ? PyList_Size(scripts) : 0;
     d->scripts = n > 0 ? calloc((size_t)n, sizeof *d->scripts) : NULL;
@@ -387,6 +395,11 @@ static int open_payload_files(struct run *run, struct payload_files *files)
     if (payload_file_open(&files->wheel, run->wheel.name, run->wheel.data, run->wheel.size, run->tmpdir, err,
                           sizeof err) != 0)
         return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the pip wheel: %s", err);
+    struct payload setuptools; /* checked on the wheel's thread, after pip's wheel */
+    if (payload_setuptools(&setuptools)
+        && payload_file_open(&files->setuptools, setuptools.name, setuptools.data, setuptools.size, run->tmpdir,
+                             err, sizeof err) != 0)
+        return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the setuptools wheel: %s", err);
     return ENSUREPIP_OK;
 }
 
@@ -394,11 +407,12 @@ static void close_payload_files(struct payload_files *files)
 {
     payload_file_close(&files->runtime);
     payload_file_close(&files->wheel);
+    payload_file_close(&files->setuptools);
 }
 
 int python_run(struct run *run)
 {
-    struct payload_files files = {{-1, NULL}, {-1, NULL}};
+    struct payload_files files = {{-1, NULL}, {-1, NULL}, {-1, NULL}};
     int rc = open_payload_files(run, &files);
     if (rc == ENSUREPIP_OK)
         rc = start(run, files.runtime.path);

@@ -214,6 +214,19 @@ int report_write(struct report *report, const struct run *run, double duration_s
     }
     fprintf(out, "],\n  \"files\": %ld,\n  \"wheel_sha256\": ", d->files);
     json_string(out, ensurepip_wheel_sha256());
+    fputs(",\n  \"setuptools\": ", out);
+    struct payload setuptools;
+    if (d->setuptools_action == NULL || !payload_setuptools(&setuptools)) {
+        fputs("null", out);
+    } else {
+        fputs("{\"version\": ", out);
+        json_string(out, d->setuptools_version);
+        fputs(", \"action\": ", out);
+        json_string(out, d->setuptools_action);
+        fprintf(out, ", \"files\": %ld, \"wheel_sha256\": ", d->setuptools_files);
+        json_string(out, setuptools.sha256);
+        fputc('}', out);
+    }
     fprintf(out, ",\n  \"duration_s\": %.3f\n}\n", duration_s);
 
     int failed = ferror(out);

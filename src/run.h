@@ -19,6 +19,9 @@ struct run_details {
     char **scripts;                                  /* scripts written, final paths */
     size_t nscripts;
     long files;                                      /* files installed, or removed */
+    char *setuptools_action;                         /* what became of setuptools (NULL: not told) */
+    char *setuptools_version;
+    long setuptools_files;
 };
 
 struct run {

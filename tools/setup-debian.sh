@@ -11,7 +11,7 @@ set -eu
 packages="
   autoconf automake libtool pkg-config make gcc
   zlib1g-dev nettle-dev libzstd-dev
-  python3-dev python3-venv python3-pip-whl
+  python3-dev python3-venv python3-pip-whl python3-setuptools-whl
   libcmocka-dev python3-pytest
   strace util-linux mandoc groff-base
 "

@@ -6,6 +6,7 @@ make check passes the build through the environment:
   ENSUREPIP_PYTHON       the Python the build embeds (venvs are made with it)
   ENSUREPIP_PIP_VERSION  the version of the embedded pip wheel
   ENSUREPIP_WHEEL        the embedded wheel, as the build copied it
+  ENSUREPIP_SETUPTOOLS_WHEEL  the embedded setuptools wheel (3.11 and older), or empty
 """
 
 import base64
@@ -42,6 +43,7 @@ CLIENT = os.environ.get("ENSUREPIP_CLIENT", "")
 PYTHON = _required("ENSUREPIP_PYTHON")
 PIP_VERSION = _required("ENSUREPIP_PIP_VERSION")
 WHEEL = _required("ENSUREPIP_WHEEL")
+SETUPTOOLS_WHEEL = os.environ.get("ENSUREPIP_SETUPTOOLS_WHEEL") or None
 PY_VERSION = subprocess.run([PYTHON, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
                             check=True, capture_output=True, text=True).stdout.strip()
 PY_MAJOR = PY_VERSION.split(".")[0]
@@ -199,6 +201,25 @@ def tree_state(root):
                     digest = hashlib.sha256(f.read()).hexdigest()
                 state[rel] = ("file", stat.S_IMODE(st.st_mode), st.st_size, digest)
     return state
+
+
+def setuptools_entries():
+    """The top-level names the embedded setuptools wheel installs (none in a 3.12+ build)."""
+    if not SETUPTOOLS_WHEEL:
+        return set()
+    with zipfile.ZipFile(SETUPTOOLS_WHEEL) as z:
+        return {name.split("/", 1)[0] for name in z.namelist()}
+
+
+def without_setuptools(state):
+    """A tree_state without what setuptools installed in any *-packages directory, for tests
+    about pip alone (setuptools has its own, test_setuptools.py)."""
+    entries = setuptools_entries()
+
+    def is_setuptools(rel):
+        parts = rel.split(os.sep)
+        return any(parent.endswith("-packages") and part in entries for parent, part in zip(parts, parts[1:]))
+    return {rel: value for rel, value in state.items() if not is_setuptools(rel)}
 
 
 def record_hash(data):

@@ -6,7 +6,9 @@ Faults are placed deterministically, by system call: strace counts the calls of 
 and then injects SIGKILL (or an errno) at chosen ones. No timing, no sleeping. Every state a kill
 leaves is also read by pip itself (`python -m pip --version`, `pip list`, `pip show pip`, and
 `pip uninstall -y pip` on a copy) before ensurepip runs again: each must agree with the metadata
-present, and there is never more than one pip-*.dist-info."""
+present, and there is never more than one pip-*.dist-info. Where the build embeds setuptools
+(3.11 and older), one commit installs both: setuptools is checked the same way at every kill
+point (absent, or one .dist-info whose RECORD holds), and "complete" means both."""
 
 import json
 import os
@@ -17,8 +19,8 @@ import sys
 
 import pytest
 
-from conftest import (ENSUREPIP, PIP_VERSION, PY_VERSION, WHEEL, install_with_pip_from_wheel, make_venv,
-                      record_hash, rewrite_wheel, site_packages, strace_run, tree_state)
+from conftest import (ENSUREPIP, PIP_VERSION, PY_VERSION, SETUPTOOLS_WHEEL, WHEEL, install_with_pip_from_wheel,
+                      make_venv, record_hash, rewrite_wheel, site_packages, strace_run, tree_state)
 
 pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
 
@@ -57,6 +59,25 @@ def record_holds(lib, info, scripts_too):
     return True
 
 
+def setuptools_problem(lib):
+    """None if setuptools is absent (no .dist-info) or complete (one .dist-info whose RECORD
+    holds); else what is wrong."""
+    infos = sorted(p.name for p in lib.glob("setuptools-*.dist-info"))
+    if len(infos) > 1:
+        return f"more than one setuptools .dist-info: {infos}"
+    if infos and not record_holds(lib, infos[0], scripts_too=True):
+        return f"{infos[0]} beside files its RECORD does not describe"
+    return None
+
+
+def setuptools_done(lib):
+    """setuptools is there and complete, or the build embeds none."""
+    if SETUPTOOLS_WHEEL is None:
+        return True
+    version = os.path.basename(SETUPTOOLS_WHEEL).split("-")[1]
+    return (lib / f"setuptools-{version}.dist-info").is_dir() and setuptools_problem(lib) is None
+
+
 def classify(env_dir, before_version):
     """("as before" | "complete" | "between" | "broken", notes). before_version: None for a target
     without pip. "As before": the previous pip still imports and runs, with its files as its
@@ -70,7 +91,10 @@ def classify(env_dir, before_version):
     running = pip_runs(env_dir)
     notes = [p.name for p in list(lib.iterdir()) + list((env_dir / "bin").iterdir())
              if p.name.startswith(".ensurepip")]
-    if new in infos and record_holds(lib, new, scripts_too=True) and running == PIP_VERSION:
+    problem = setuptools_problem(lib)
+    if problem is not None:
+        return "broken", notes + [problem]
+    if new in infos and record_holds(lib, new, scripts_too=True) and running == PIP_VERSION and setuptools_done(lib):
         notes += [i for i in infos if i != new]
         return "complete", notes
     if before_version is None and not infos:
@@ -104,9 +128,15 @@ def pip_reads_it(env_dir):
     listed = pip(env_dir, "list", "--format=json")
     if listed.returncode != 0:
         return f"pip list failed: {listed.stderr.strip()[-300:]}"
-    in_list = {d["name"].lower(): d["version"] for d in json.loads(listed.stdout)}.get("pip")
-    if in_list != version:
-        return f"pip list says pip {in_list}, the metadata {version}"
+    in_list = {d["name"].lower(): d["version"] for d in json.loads(listed.stdout)}
+    if in_list.get("pip") != version:
+        return f"pip list says pip {in_list.get('pip')}, the metadata {version}"
+    setuptools = sorted(p.name for p in lib.glob("setuptools-*.dist-info"))
+    if len(setuptools) > 1:
+        return f"more than one setuptools .dist-info: {setuptools}"
+    setuptools_version = setuptools[0][len("setuptools-"):-len(".dist-info")] if setuptools else None
+    if in_list.get("setuptools") != setuptools_version:
+        return f"pip list says setuptools {in_list.get('setuptools')}, the metadata {setuptools_version}"
     shown = pip(env_dir, "show", "pip")
     if (shown.returncode == 0) != bool(infos) or (infos and f"Version: {version}\n" not in shown.stdout):
         return f"pip show pip ({shown.returncode}): {shown.stdout[:200]}{shown.stderr[-200:]}"
@@ -216,6 +246,8 @@ def test_sigkill_anywhere_leaves_as_before_or_complete(kind, tmp_path, old_wheel
                             inject=point.replace(":", ":signal=SIGKILL:", 1))
         state, notes = classify(scenario.path, scenario.before_version)
         seen[state] = seen.get(state, 0) + 1
+        if SETUPTOOLS_WHEEL is not None and state in ("as before", "between") and setuptools_done(site_packages(scenario.path)):
+            seen["setuptools done, pip not yet"] = seen.get("setuptools done, pip not yet", 0) + 1
         if state == "broken":
             broken.append((point, killed.returncode, notes))
         misread = pip_reads_it(scenario.path)
@@ -233,6 +265,8 @@ def test_sigkill_anywhere_leaves_as_before_or_complete(kind, tmp_path, old_wheel
               + ", ".join(f"{k} {v}" for k, v in sorted(seen.items())), file=sys.stderr)
     assert broken == []
     assert seen.get("as before", 0) > 0 and seen.get("complete", 0) > 0
+    # The kill points reach into the two-project commit: setuptools' steps, then pip's.
+    assert SETUPTOOLS_WHEEL is None or seen.get("setuptools done, pip not yet", 0) > 0
 
 
 def test_sigkill_during_uninstall(tmp_path, base_env):
@@ -248,14 +282,16 @@ def test_sigkill_during_uninstall(tmp_path, base_env):
         strace_run(scenario.args, base_env, inject=f"renameat:signal=SIGKILL:when={when}", trace=FAULT_POINTS)
         lib = site_packages(env_dir)
         infos = list(lib.glob("pip-*.dist-info"))
-        # Installed and intact, or not installed (its .dist-info goes first).
+        # Installed and intact, or not installed (its .dist-info goes first); setuptools too.
         if infos:
             assert record_holds(lib, infos[0].name, scripts_too=True), when
+        assert setuptools_problem(lib) is None, (when, setuptools_problem(lib))
         assert pip_reads_it(env_dir) is None, (when, pip_reads_it(env_dir))
         after = subprocess.run([ENSUREPIP, "--python", str(env_dir), "--uninstall"], env=base_env,
                                capture_output=True, text=True)
         assert after.returncode == 0, after.stderr
         assert not list(lib.glob("pip*")) and not list((env_dir / "bin").glob("pip*"))
+        assert not list(lib.glob("setuptools*")), when  # the journal finishes what pip's removal began
         assert not [p for p in lib.iterdir() if p.name.startswith(".ensurepip")]
 
 

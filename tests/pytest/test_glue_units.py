@@ -829,13 +829,13 @@ def stage_fake(tmp_path, compile_with):
     hook = bytecode.Bytecode(NoPrebuiltBytecode(), lib)
     stage_root = tmp_path / "stage"
     stage_root.mkdir()
-    return staging.stage(target, str(stage_root), "fake.whl", hook, None, None), hook
+    return staging.stage(target, str(stage_root), [("fake", "fake.whl")], hook, None, None), hook
 
 
 def test_staging_accepts_bytecode_made_through_the_hook(tmp_path):
     import compileall
     staged, hook = stage_fake(tmp_path, lambda path: compileall.compile_file(path, quiet=1))
-    assert staged.dist_info == "fake-1.0.dist-info"
+    assert staged["fake"].dist_info == "fake-1.0.dist-info"
     assert hook.compiled == 1
 
 

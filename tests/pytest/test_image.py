@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from conftest import (PIP_VERSION, PY_VERSION, WHEEL, inspect_bytecode, make_venv, pip_scripts,
+from conftest import (PIP_VERSION, PY_VERSION, SETUPTOOLS_WHEEL, WHEEL, inspect_bytecode, make_venv, pip_scripts,
                       pip_version_of, site_packages, tree_state)
 
 EPOCH = 1700000000
@@ -24,8 +24,12 @@ def rooted(root, path):
     return root / str(path).lstrip("/")
 
 
-def record_rows(lib):
-    [info] = [p for p in lib.iterdir() if p.name.endswith(".dist-info")]
+# What the build installs: pip, and setuptools where the build's Python's ensurepip does.
+PROJECTS = ["pip"] + (["setuptools"] if SETUPTOOLS_WHEEL else [])
+
+
+def record_rows(lib, project="pip"):
+    [info] = lib.glob(f"{project}-*.dist-info")
     with open(info / "RECORD", newline="", encoding="utf-8") as f:
         return info, list(csv.reader(f))
 
@@ -180,8 +184,8 @@ def test_two_staging_roots_give_byte_identical_trees(run, venv, tmp_path):
         trees.append((state, mtimes))
         assert_record_consistent(site_packages(rooted(root, venv)))
     assert trees[0] == trees[1]
-    _info, rows = record_rows(site_packages(rooted(tmp_path / "one", venv)))
-    assert len([v for v in trees[0][0].values() if v[0] == "file"]) == len(rows)  # all of pip, nothing else
+    rows = [row for project in PROJECTS for row in record_rows(site_packages(rooted(tmp_path / "one", venv)), project)[1]]
+    assert len([v for v in trees[0][0].values() if v[0] == "file"]) == len(rows)  # all of pip (and setuptools), nothing else
 
 
 def test_bad_source_date_epoch_is_refused(run, venv):
@@ -230,8 +234,12 @@ def test_report_of_an_install(run, venv, tmp_path):
                               "purelib": str(site_packages(venv)), "scripts": f"{venv}/bin", "root": None}
     assert (data["action"], data["exit_status"], data["pip_exit_code"]) == ("installed", 0, 0)
     assert data["scripts"] == [f"{venv}/bin/pip3", f"{venv}/bin/pip{PY_VERSION}"]
-    _info, rows = record_rows(site_packages(venv))
-    assert data["files"] == len(rows)  # RECORD lists every file, scripts and itself included
+    rows = {project: record_rows(site_packages(venv), project)[1] for project in PROJECTS}
+    assert data["files"] == sum(map(len, rows.values()))  # RECORD lists every file, scripts and itself included
+    if SETUPTOOLS_WHEEL:
+        assert data["setuptools"]["files"] == len(rows["setuptools"])
+    else:
+        assert data["setuptools"] is None
     assert data["wheel_sha256"] == wheel_sha256
     assert 0 < data["duration_s"] < 300
     again = run("--python", venv, "--report", report)

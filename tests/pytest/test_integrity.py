@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from conftest import ENSUREPIP, WHEEL, tree_state
+from conftest import ENSUREPIP, SETUPTOOLS_WHEEL, WHEEL, tree_state
 
 WHEEL_STATUS = 6
 
@@ -41,7 +41,8 @@ def assert_refused_untouched(program, venv, base_env, tmpdir_for_run, *fragments
 def test_verify_prints_sha256_and_name_like_sha256sum(run):
     result = run("--verify")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"{sha256_file(WHEEL)}  {os.path.basename(WHEEL)}\n"
+    wheels = [WHEEL] + ([SETUPTOOLS_WHEEL] if SETUPTOOLS_WHEEL else [])
+    assert result.stdout == "".join(f"{sha256_file(w)}  {os.path.basename(w)}\n" for w in wheels)
 
 
 def test_verify_refuses_other_options(run):

@@ -7,8 +7,8 @@ pip and uninstall -y pip on each, and the trees after that uninstall.
 
 Every difference found must be listed as deliberate in README.md's table under "Differences from
 `python -m ensurepip`" (scenario pattern, aspect); anything else fails the test. setuptools
-(which CPython's ensurepip bootstraps on 3.11 and older) is compared as the aspect `setuptools`
-alone and left out of every other comparison.
+(which CPython's ensurepip bootstraps on 3.11 and older, and so does the program) is compared
+as pip is: in the trees, in pip's own list, and by the uninstall.
 """
 
 import fnmatch
@@ -34,7 +34,7 @@ UNGUARDED_ENSUREPIP = (
     "sys.exit(ensurepip._main(sys.argv[1:]))\n")
 
 # What a row of the README's table may name (trees before and after pip's uninstall are `tree`).
-ASPECTS = {"exit", "setuptools", "tree", "mode-changes", "pip --version", "pip list", "pip check",
+ASPECTS = {"exit", "tree", "mode-changes", "pip --version", "pip list", "pip check",
            "pip show -f pip", "pip uninstall -y pip"}
 
 SETUPTOOLS_PARTS = ("setuptools", "pkg_resources", "_distutils_hack", "distutils-precedence.pth")
@@ -216,30 +216,22 @@ def _mode_changes(result):
                   for line in (result.stdout + result.stderr).splitlines() if "changing mode of " in line)
 
 
-def _split_setuptools(tree):
-    """The tree without setuptools, and the names of setuptools' top-level entries."""
-    setuptools = {_setuptools_entry(rel) for rel in tree} - {None}
-    return {rel: v for rel, v in tree.items() if not _is_setuptools(rel)}, sorted(setuptools)
-
-
 def _pip_list(out):
-    rows = [line.split() for line in out.splitlines()[2:]]
-    return sorted(row for row in rows if row and row[0] != "setuptools")
+    return sorted(row for row in (line.split() for line in out.splitlines()[2:]) if row)
 
 
 def _run_side(side, older_wheel):
     _make_target(side, older_wheel)
     result = side.ensurepip(side.scenario.args)
     observed = {"exit": result.returncode, "output": result.stdout + result.stderr}
-    tree, observed["setuptools"] = _split_setuptools(side.snapshot())
-    observed["tree"] = tree
+    observed["tree"] = side.snapshot()
     if any(a.startswith("-v") for a in side.scenario.args):
         observed["mode-changes"] = _mode_changes(result)
     version, listed, check, show = side.pip(["--version"], ["list"], ["check"], ["show", "-f", "pip"])
     observed.update({"pip --version": version, "pip list": (listed[0], _pip_list(listed[1])),
                      "pip check": check, "pip show -f pip": show})
     observed["pip uninstall -y pip"] = side.pip(["uninstall", "-y", "pip"])[0]
-    observed["tree after pip uninstall"] = _split_setuptools(side.snapshot())[0]
+    observed["tree after pip uninstall"] = side.snapshot()
     return observed
 
 

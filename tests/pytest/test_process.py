@@ -308,7 +308,7 @@ def test_message_holds_a_long_path(venv, base_env, tmp_path):
     assert result.returncode == 0, result.stderr
     lib = f"{root}{site_packages(venv)}"
     assert len(lib) > 1024
-    assert f"ensurepip: pip {PIP_VERSION} installed into {lib} (scripts: pip3, pip{PY_VERSION})\n" in result.stdout
+    assert f"ensurepip: pip {PIP_VERSION} installed into {lib} (scripts: pip3, pip{PY_VERSION})" in result.stdout
 
 
 @needs_client
