@@ -8,8 +8,8 @@ wheel into a staging directory inside the target, and commits it (transaction.py
 and never prints a traceback: failures are a kind and a sentence.
 
 request: command ("install" | "uninstall"), wheel (a path only this process can reach),
-archive (the runtime archive's path), tmpdir (the run's private directory), python and venv (the
-target, as the host resolved it), pip_version (of the wheel), root (or None), upgrade, user,
+archive (the runtime archive's path), tmpdir (the run's private directory), python, venv and
+target_root (the target, as ensurepip_boot found it), pip_version (of the wheel), root (or None), upgrade, user,
 verbosity, compile, script_interpreter (or None), lock_timeout.
 answer: status ("ok" or a failure kind), action, message, pip_version, pip_exit_code, signal,
 target (paths), scripts (written), files (count).
