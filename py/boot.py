@@ -229,10 +229,7 @@ class _Files:
         return where is not None and os.path.isdir(where)
 
     def listdir(self, path):
-        where = self.real(path)
-        if where is None:
-            raise FileNotFoundError(path)
-        return os.listdir(where)
+        return os.listdir(self.where(path))
 
     def from_final(self, path):
         """A path named by the target's files (pyvenv.cfg's home), where it lies now."""

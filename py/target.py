@@ -185,10 +185,6 @@ def _system_site_packages(venv, root):
     return read_pyvenv_cfg(venv, root).get("include-system-site-packages", "").lower() == "true"
 
 
-def _is_within(path, directory):
-    return os.path.normpath(path) == directory or os.path.normpath(path).startswith(directory + os.sep)
-
-
 def _without_root(root, path):
     """/root/usr/lib -> /usr/lib: where a path inside the root lies on the final system."""
     path = os.path.normpath(path)
