@@ -4,6 +4,8 @@ interpreter, which runs nothing but what the binary carries, describe the target
 The interpreter's sys.path is the runtime archive alone (build-aux/mkruntime.py): the standard
 library, pip and the glue all come from the binary, never from the target, a --root or the build
 machine's disk. setup(request):
+  * finds the target (the --python path, $VIRTUAL_ENV or the build's Python) and refuses one it
+    cannot use, or of another version, before anything changes;
   * makes the extension modules the archive carries importable (the closure's modules that this
     build's libpython does not have built in), each loaded from an in-memory file;
   * sets sys.executable, sys.prefix, sys.exec_prefix and their base_ twins to the target's, found
