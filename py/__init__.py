@@ -11,9 +11,9 @@ traceback: failures are a kind and a sentence.
 
 request: command ("install" | "uninstall"), wheel (a path only this process can reach),
 setuptools_wheel and setuptools_version (the same for setuptools, or None), archive (the runtime
-archive's path), tmpdir (the run's private directory) and tmpdir_fd (it, open), python and venv
-(the target, as the host resolved it), pip_version (of the wheel), root (or None), upgrade, user, verbosity, compile,
-script_interpreter (or None), lock_timeout.
+archive's path), tmpdir (the run's private directory) and tmpdir_fd (it, open), python, venv and
+target_root (the target, as ensurepip_boot found it), pip_version (of the wheel), root (or
+None), upgrade, user, verbosity, compile, script_interpreter (or None), lock_timeout.
 answer: status ("ok" or a failure kind), action (pip's), message, pip_version, pip_exit_code,
 signal, target (paths), scripts (written), files (count, every project's), setuptools (None, or
 what became of it: version, action, files).

@@ -4,6 +4,8 @@ interpreter, which runs nothing but what the binary carries, describe the target
 The interpreter's sys.path is the runtime archive alone (build-aux/mkruntime.py): the standard
 library, pip and the glue all come from the binary, never from the target, a --root or the build
 machine's disk. setup(request):
+  * finds the target (the --python path, $VIRTUAL_ENV or the build's Python) and refuses one it
+    cannot use, or of another version, before anything changes;
   * makes the extension modules the archive carries importable (the closure's modules that this
     build's libpython does not have built in), each loaded from an in-memory file;
   * sets sys.executable, sys.prefix, sys.exec_prefix and their base_ twins to the target's, found
@@ -18,7 +20,9 @@ sitecustomize (see target.py for how its sys.path is read).
 """
 
 import ast
+import errno
 import os
+import re
 import stat
 import sys
 import zipimport
@@ -39,11 +43,15 @@ class Failure(Exception):
 
 
 def setup(request):
-    """Returns None, or the glue's answer for a target it cannot describe."""
+    """Returns None, or the glue's answer for a target it cannot describe. Fills in the request's
+    python, venv and target_root for the glue: the target as found."""
     sys.meta_path.append(_EmbeddedExtensions(request["archive"], request["tmpdir"]))
     try:
-        facts = describe(request["python"], request["venv"], request["target_root"])
-    except OSError as e:  # the target's files as they are: a link loop, an unreadable directory
+        python, venv, root, source = locate(request["python"], request["root"], request["default_python"])
+        request.update(python=python, venv=venv, target_root=root)
+        host.log(1, "target", f"python {python}" + (f", virtual environment {venv}" if venv else ""))
+        facts = describe(python, venv, root, source)
+    except OSError as e:  # the target's files as they are: an unreadable directory
         where = os.fsdecode(e.filename) if e.filename is not None else request["python"]
         facts = Failure("target", f"cannot read the target: {where}: {e.strerror or e}")
     except Failure as f:
@@ -55,7 +63,7 @@ def setup(request):
                 "pip_exit_code": -1, "signal": 0, "scripts": [], "files": 0, "target": None}
     if hasattr(sys, "platlibdir"):
         sys.platlibdir = facts["platlibdir"]
-    sys.executable = facts["executable"]
+    sys.executable = sys._base_executable = facts["executable"]
     sys.prefix, sys.exec_prefix = facts["prefix"], facts["exec_prefix"]
     sys.base_prefix, sys.base_exec_prefix = facts["base_prefix"], facts["base_exec_prefix"]
     sys.modules[manifest.SYSCONFIGDATA] = _sysconfig_data(facts["stdlib"], request["target_root"])
@@ -63,6 +71,51 @@ def setup(request):
 
 
 # --- the target, as data ---------------------------------------------------------------------
+
+def locate(given, root, default):
+    """The target, found without running it: the --python path given (an interpreter or a venv
+    directory), else $VIRTUAL_ENV, else the Python this was built for. Returns the interpreter,
+    absolute with its links kept (a venv's bin/python is one, and how the venv is found); the
+    venv directory or None; the root's real path if the interpreter lies inside the --root
+    (however the root is spelled: its files are then read as the final system will see them,
+    and every path of the target starts with it), else None; and where the path came from."""
+    source, chosen = "the python given", given
+    if not chosen:
+        source, chosen = "VIRTUAL_ENV", os.environ.get("VIRTUAL_ENV")
+    if not chosen:
+        source, chosen = "the default target", default
+    path = os.path.abspath(chosen)
+    if root is not None and os.path.exists(root) and not os.path.isdir(root):
+        raise Failure("target", f"the root {root} is not a directory")
+    inside = None
+    if root is not None:
+        real = os.path.realpath(root)
+        for top in (os.path.abspath(root), real):
+            if top != "/" and path.startswith(top + "/"):
+                inside, path = real, real + path[len(top):]
+                break
+    files = _Files(inside)
+    try:
+        mode = os.stat(files.where(path)).st_mode
+    except OSError as e:
+        raise Failure("target", f"{source}: {path} does not exist" if e.errno == errno.ENOENT
+                      else f"{source}: cannot reach {path}: {e.strerror}") from None
+    if stat.S_ISDIR(mode):
+        if not files.isfile(os.path.join(path, "pyvenv.cfg")):
+            raise Failure("target", f"{source}: {path} is a directory but not a virtual environment (it has no "
+                                    f"pyvenv.cfg); give the interpreter instead, e.g. {path}/bin/python3")
+        for name in ("bin/python", "bin/python3"):
+            if files.is_executable_file(os.path.join(path, name)):
+                return os.path.join(path, name), path, inside, source
+        raise Failure("target", f"{source}: the virtual environment {path} has no bin/python; recreate it with "
+                                "python3 -m venv")
+    if not files.is_executable_file(path):
+        raise Failure("target", f"{source}: {path} is not an executable file")
+    # CPython looks for pyvenv.cfg beside the executable and one level up.
+    bindir = os.path.dirname(path)
+    venv = next((d for d in (bindir, os.path.dirname(bindir)) if files.isfile(os.path.join(d, "pyvenv.cfg"))), None)
+    return path, venv, inside, source
+
 
 def _stdlib_subdirs():
     """(libdir, libdir/pythonX.Y) where a standard library may be: this build's platlibdir, and
@@ -108,6 +161,41 @@ def read_data(path, root=None, limit=_DATA_LIMIT):
         os.close(fd)
 
 
+_MAX_LINKS = 40  # as Linux follows at most
+
+
+def resolve_in_root(root, path):
+    """path, an absolute path of the final system, with every symbolic link that exists under
+    root resolved as that system will resolve it: root is its "/" (None: the live system), an
+    absolute link starts again at the root and ".." stops there, so no link leads out of the
+    root. Components that do not exist are kept. OSError (ELOOP) past 40 links."""
+    done, todo, links = "", path.split("/"), 0
+    while todo:
+        name = todo.pop(0)
+        if name in ("", "."):
+            continue
+        if name == "..":
+            done = done[:done.rfind("/")]
+            continue
+        try:
+            link = os.readlink(in_root(root, done + "/" + name))
+        except OSError:  # not a link, or not there: kept as it is
+            done += "/" + name
+            continue
+        links += 1
+        if links > _MAX_LINKS:
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path)
+        done = "" if link.startswith("/") else done
+        todo = link.split("/") + todo
+    return done or "/"
+
+
+def in_root(root, path):
+    """Where a path of the final system (absolute, or relative to its "/") lies now: under the
+    root, or where it is for no root."""
+    return (root.rstrip("/") if root else "") + "/" + path.lstrip("/")
+
+
 class _Files:
     """The target's files as the system that runs it will see them: for an interpreter inside a
     --root, paths are resolved with the root as "/" (an absolute link inside the root names the
@@ -116,47 +204,49 @@ class _Files:
     def __init__(self, root):
         self.root = root
 
-    def real(self, path):
-        """Where path lies now, its links resolved; None where they cannot be (a loop)."""
+    def where(self, path):
+        """Where path lies now, its links resolved (OSError where they cannot be: a loop)."""
         if self.root is None:
             return os.path.realpath(path)
+        final = resolve_in_root(self.root, path[len(self.root):] or "/")
+        return self.root + final if final != "/" else self.root
+
+    def real(self, path):
+        """where(path), or None where its links cannot be resolved."""
         try:
-            final = host.resolve_in_root(self.root, path[len(self.root):] or "/")
+            return self.where(path)
         except OSError:
             return None
-        return self.root + final if final != "/" else self.root
 
     def isfile(self, path):
         where = self.real(path)
         return where is not None and os.path.isfile(where)
+
+    def is_executable_file(self, path):
+        """Not only access(X_OK), which a directory passes too."""
+        return self.isfile(path) and os.access(self.real(path), os.X_OK)
 
     def isdir(self, path):
         where = self.real(path)
         return where is not None and os.path.isdir(where)
 
     def listdir(self, path):
-        where = self.real(path)
-        if where is None:
-            raise FileNotFoundError(path)
-        return os.listdir(where)
+        return os.listdir(self.where(path))
 
     def from_final(self, path):
-        """A path named by the target's files (pyvenv.cfg's home), where it lies now: under
-        the root, as the host's rootpath_join() puts it, absolute or not."""
-        return self.root + "/" + path.lstrip("/") if self.root is not None else path
+        """A path named by the target's files (pyvenv.cfg's home), where it lies now."""
+        return in_root(self.root, path) if self.root is not None else path
 
     def search_up(self, directory, test):
-        """The first of directory and its parents (not above the root) for which test(parent)
-        is a path, as CPython's getpath searches for its landmarks: (prefix, found) or
-        (None, None)."""
-        while directory:
-            found = test(self, directory)
+        """directory or its parent (not above the root), as CPython's getpath finds its landmarks
+        beside the interpreter's directory, PREFIX/bin: (prefix, found) or (None, None). No
+        higher: from a directory of no installation's, that search would reach "/" and its lib."""
+        for candidate in (directory, os.path.dirname(directory)):
+            found = test(self, candidate)
             if found:
-                return directory, found
-            parent = os.path.dirname(directory)
-            if parent == directory or (self.root is not None and directory == self.root):
+                return candidate, found
+            if candidate == self.root:
                 break
-            directory = parent
         return None, None
 
 
@@ -203,26 +293,49 @@ def read_pyvenv_cfg(venv, root=None):
     return values
 
 
-def describe(python, venv, root):
+def _another_version(target, other):
+    ours = "%d.%d" % sys.version_info[:2]
+    return Failure("target-version", f"{target} is Python {other}, but this ensurepip embeds Python {ours}: use an "
+                                     f"ensurepip built for {other} (configure --with-python=/path/to/python{other})")
+
+
+def describe(python, venv, root, source="the python given"):
     """What CPython's start-up would find for the interpreter file python (absolute, as given),
     its virtual environment directory (or None) and the --root it lies inside (or None), by
-    reading files only."""
+    reading files only. A target of another version than this interpreter's is refused, as
+    pyvenv.cfg's version line says, else as its standard library's directory says."""
     files = _Files(root)
-    home = read_pyvenv_cfg(venv, root).get("home") if venv else None
+    config = read_pyvenv_cfg(venv, root) if venv else {}
+    claimed = re.match(r"(\d+)\.(\d+)", config.get("version") or config.get("version_info") or "")
+    version = "%d.%d" % sys.version_info[:2]
+    if claimed and "%d.%d" % (int(claimed[1]), int(claimed[2])) != version:
+        raise _another_version(venv, "%d.%d" % (int(claimed[1]), int(claimed[2])))
     real_python = files.real(python)
+    # A free-threaded CPython (its interpreter, or the one pyvenv.cfg names, is pythonX.Yt) has
+    # another ABI, its own lib/pythonX.Yt and no GIL: pip would go where it never looks.
+    for name in (real_python or python, config.get("executable", "")):
+        threaded = re.fullmatch(r"python(\d+\.\d+)t", os.path.basename(name))
+        if threaded:
+            raise Failure("target-version", f"{venv or python} is a free-threaded Python {threaded[1]}, which "
+                                            f"ensurepip does not support: use python{threaded[1]}t -m ensurepip")
+    home = config.get("home")
     if not home and real_python is None:
         raise Failure("target", f"{python}: its links lead nowhere inside the root {root}")
+    # A standard library around it is not enough (/bin/sh sits in /usr/bin too): a base
+    # interpreter is named python-something, as every CPython installs it.
+    if not venv and not os.path.basename(real_python).startswith("python"):
+        raise Failure("target", f"{source}: {python} is not a Python interpreter (it is {real_python})")
     start = files.from_final(home) if home else os.path.dirname(real_python)
     base_prefix, found = files.search_up(start, _stdlib_in)
-    version = "%d.%d" % sys.version_info[:2]
     if base_prefix is None:
         _, other = files.search_up(start, _any_stdlib_in)
         if other is not None:
-            raise Failure("target-version",
-                          f"{venv or python} is Python {other}, but this ensurepip embeds Python "
-                          f"{version}: use an ensurepip built for {other}")
-        raise Failure("target", f"{python}: no standard library (lib/python{version}/os.py or "
-                                f"os.pyc) in {start} or above it")
+            raise _another_version(venv or python, other)
+        if venv and not claimed:
+            raise Failure("target", f"cannot tell which Python version the virtual environment {venv} is: its "
+                                    "pyvenv.cfg has no version line")
+        raise Failure("target", f"{source}: {python} does not look like a Python installation (no "
+                                f"lib/python{version}/os.py or os.pyc in {start} or {os.path.dirname(start)})")
     libdir, stdlib = found
     base_exec_prefix, _ = files.search_up(start, _dynload_in)
     base_exec_prefix = base_exec_prefix or base_prefix

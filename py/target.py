@@ -7,8 +7,7 @@ import os
 import sys
 import sysconfig
 
-import _ensurepip_host as host
-from ensurepip_boot import read_data
+from ensurepip_boot import read_data, read_pyvenv_cfg, resolve_in_root
 
 from pip._internal.locations import get_scheme
 from pip._internal.metadata import get_environment
@@ -45,7 +44,7 @@ class Target:
 
     def __init__(self, root, user, target_root=None):
         """root: --root as given; target_root: the root's real path when the target interpreter
-        lies inside it (the host decided, and named the target's paths under it)."""
+        lies inside it (ensurepip_boot decided, and named the target's paths under it)."""
         self.user = user
         self.root = target_root or (os.path.normpath(os.path.abspath(root)) if root else None)
         # isolated=True: on 3.8/3.9 pip computes schemes with distutils, which otherwise reads
@@ -102,7 +101,7 @@ class Target:
         so that nothing is read or written outside the root through a link."""
         if not self.root:
             return os.path.normpath(final)
-        resolved = host.resolve_in_root(self.root, change_root("/", final))
+        resolved = resolve_in_root(self.root, change_root("/", final))
         return change_root(self.root, resolved)
 
     def _final_of(self, now):
@@ -183,13 +182,7 @@ class Target:
 
 
 def _system_site_packages(venv, root):
-    from ensurepip_boot import read_pyvenv_cfg
-
     return read_pyvenv_cfg(venv, root).get("include-system-site-packages", "").lower() == "true"
-
-
-def _is_within(path, directory):
-    return os.path.normpath(path) == directory or os.path.normpath(path).startswith(directory + os.sep)
 
 
 def _without_root(root, path):

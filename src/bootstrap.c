@@ -62,9 +62,7 @@ static int run_in_sandbox(struct run *run)
         return run_fail(run, ENSUREPIP_E_SYSTEM, "out of memory preparing the environment");
     if (interrupt_pending())
         return ENSUREPIP_E_INTERRUPTED;
-    run_say(run, 1, "target", "python %s%s%s", run->target.python,
-            run->target.venv ? ", virtual environment " : "", run->target.venv ? run->target.venv : "");
-    run_progress(run, "Starting Python as %s", run->target.python);
+    run_progress(run, "Starting Python");
     int rc = python_run(run);
     run_progress_clear(run);
     run_say(run, 3, "python", "interpreter finalized");
@@ -153,7 +151,6 @@ static int run_command(enum run_command command, const struct ensurepip_options 
         && rc == ENSUREPIP_OK)
         rc = run_fail(&run, ENSUREPIP_E_REPORT, "%s", err);
     run_details_free(&run.details);
-    target_free(&run.target);
     result->status = rc;
 
     sigset_t arrived;
@@ -170,12 +167,9 @@ static int run_command(enum run_command command, const struct ensurepip_options 
 /* The run itself, between the options check and the report. */
 static int run_steps(struct run *run)
 {
-    const struct ensurepip_options *opts = run->opts;
     struct ensurepip_result *result = run->result;
     char err[1024];
     int rc;
-    int major, minor;
-    python_version(&major, &minor);
     if (python_is_running()) {
         rc = run_fail(run, ENSUREPIP_E_BUSY,
                       "Python is already initialized in this process; ensurepip must start its own interpreter");
@@ -184,11 +178,6 @@ static int run_steps(struct run *run)
     if (python_check_runtime(err, sizeof err) != 0) {
         rc = run_fail(run, ENSUREPIP_E_RUNTIME, "%s", err);
         goto done;
-    }
-    switch (target_resolve(&run->target, opts->python, opts->root, major, minor, err, sizeof err)) {
-    case TARGET_OK: break;
-    case TARGET_OTHER_VERSION: rc = run_fail(run, ENSUREPIP_E_TARGET_VERSION, "%s", err); goto done;
-    default: rc = run_fail(run, ENSUREPIP_E_TARGET, "%s", err); goto done;
     }
     rc = check_payloads(run);
     if (rc != ENSUREPIP_OK)

@@ -4,7 +4,6 @@
 
 #include "hostmod.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +12,9 @@
 
 #include "confine.h"
 #include "interrupt.h"
-#include "rootpath.h"
 
 /* What the glue gets from the C host: the run's message sink, the signal record, the record of
- * the extension modules loaded from memory in this process, links resolved inside a root, and
- * what confine.h offers (renameat2's RENAME_EXCHANGE between directory descriptors). */
+ * the extension modules loaded from memory in this process, and what confine.h offers (renameat2's RENAME_EXCHANGE between directory descriptors). */
 
 struct host_state {
     struct run *run;
@@ -116,21 +113,6 @@ static PyObject *host_fresh_descriptor(PyObject *module, PyObject *args)
     return PyLong_FromLong(fd);
 }
 
-static PyObject *host_resolve_in_root(PyObject *module, PyObject *args)
-{
-    (void)module;
-    PyObject *root, *path;
-    if (!PyArg_ParseTuple(args, "O&O&:resolve_in_root", PyUnicode_FSConverter, &root, PyUnicode_FSConverter, &path))
-        return NULL;
-    char *resolved = rootpath_resolve(PyBytes_AS_STRING(root), PyBytes_AS_STRING(path));
-    PyObject *answer = resolved != NULL ? PyUnicode_DecodeFSDefault(resolved)
-                                        : PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
-    free(resolved);
-    Py_DECREF(root);
-    Py_DECREF(path);
-    return answer;
-}
-
 static PyObject *host_verbosity(PyObject *module, PyObject *unused)
 {
     (void)unused;
@@ -164,9 +146,6 @@ static PyMethodDef host_methods[] = {
      "extension_path(name): the path extension module name was loaded from in this process, or None."},
     {"remember_extension", host_remember_extension, METH_VARARGS,
      "remember_extension(name, path): record that extension module name was loaded from path."},
-    {"resolve_in_root", host_resolve_in_root, METH_VARARGS,
-     "resolve_in_root(root, path): path, a path of the final system, with its links resolved "
-     "inside root as that system will resolve them."},
     {"fresh_descriptor", host_fresh_descriptor, METH_VARARGS,
      "fresh_descriptor(fd): fd, or a duplicate of it (fd closed), numbered above every earlier one."},
     {"pending_signal", host_pending_signal, METH_NOARGS,

@@ -22,12 +22,6 @@ struct payload_files {
     struct payload_file runtime, wheel, setuptools; /* setuptools: fd -1 and no path if none is embedded */
 };
 
-void python_version(int *major, int *minor)
-{
-    *major = PY_MAJOR_VERSION;
-    *minor = PY_MINOR_VERSION;
-}
-
 int python_is_running(void)
 {
     return Py_IsInitialized();
@@ -118,18 +112,23 @@ static int start(struct run *run, const char *archive_path)
     PyConfig config;
     PyConfig_InitIsolatedConfig(&config);
     /* Isolated: no PYTHON* variables, no user site-packages, no current directory on sys.path.
-     * The interpreter is not configured as the target: it imports nothing but the runtime
-     * archive (its whole sys.path), and its prefixes are the private temporary directory, which
-     * holds no library; with all of them given, CPython searches for none and reads nothing of
-     * the target (no pyvenv.cfg, no ._pth, no landmark). ensurepip_boot then makes sys describe
-     * the target from its files, read as data. site is not imported: the target's .pth files
-     * and sitecustomize never run. */
-    status = PyConfig_SetBytesString(&config, &config.executable, run->target.python);
-    const char *neutral = run->tmpdir;
+     * The interpreter is not configured as the target, which ensurepip_boot finds and reads as
+     * data: it imports nothing but the runtime archive (its whole sys.path), and its prefixes
+     * and executable lie in the private temporary directory, which holds no library; with all of
+     * them given, CPython searches for none and reads nothing outside it (no ._pth, no landmark;
+     * 3.8-3.10 look for a pyvenv.cfg beside the executable and one level up: still inside). site
+     * is not imported: the target's .pth files and sitecustomize never run. */
+    size_t n = strlen(run->tmpdir) + sizeof "/bin/python";
+    char *executable = malloc(n);
+    if (executable != NULL)
+        snprintf(executable, n, "%s/bin/python", run->tmpdir);
+    status = executable != NULL ? PyConfig_SetBytesString(&config, &config.executable, executable)
+                                : PyStatus_NoMemory();
+    free(executable);
     wchar_t **prefixes[] = {&config.home, &config.prefix, &config.exec_prefix, &config.base_prefix,
                             &config.base_exec_prefix};
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0] && !PyStatus_Exception(status); i++)
-        status = PyConfig_SetBytesString(&config, prefixes[i], neutral);
+        status = PyConfig_SetBytesString(&config, prefixes[i], run->tmpdir);
     wchar_t *archive = !PyStatus_Exception(status) ? Py_DecodeLocale(archive_path, NULL) : NULL;
     if (!PyStatus_Exception(status))
         status = archive != NULL ? PyWideStringList_Append(&config.module_search_paths, archive)
@@ -182,9 +181,8 @@ static PyObject *build_request(const struct run *run, const struct payload_files
         || set_item(req, "archive", PyUnicode_DecodeFSDefault(files->runtime.path))
         || set_item(req, "tmpdir", PyUnicode_DecodeFSDefault(run->tmpdir))
         || set_item(req, "tmpdir_fd", PyLong_FromLong(tempdir_fd()))
-        || set_item(req, "python", PyUnicode_DecodeFSDefault(run->target.python))
-        || set_item(req, "venv", str_or_none(run->target.venv))
-        || set_item(req, "target_root", str_or_none(run->target.root))
+        || set_item(req, "python", str_or_none(o->python))
+        || set_item(req, "default_python", PyUnicode_DecodeFSDefault(ENSUREPIP_DEFAULT_PYTHON))
         || set_item(req, "root", str_or_none(o->root))
         || set_item(req, "upgrade", PyBool_FromLong(o->upgrade))
         || set_item(req, "user", PyBool_FromLong(o->user))

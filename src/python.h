@@ -13,9 +13,6 @@ int python_run(struct run *run);
  * with both versions in err. Safe before Python is initialized. */
 int python_check_runtime(char *err, size_t errlen);
 
-/* The major and minor version compiled against. */
-void python_version(int *major, int *minor);
-
 /* Whether an interpreter is already running in this process. */
 int python_is_running(void);
 

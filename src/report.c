@@ -193,7 +193,7 @@ int report_write(struct report *report, const struct run *run, double duration_s
     fputs(",\n  \"pip_version\": ", out);
     json_string(out, r->pip_version[0] ? r->pip_version : run->pip_version[0] ? run->pip_version : NULL);
     fputs(",\n  \"target\": {\"python\": ", out);
-    json_string(out, d->python ? d->python : run->target.python);
+    json_string(out, d->python);
     fputs(", \"prefix\": ", out);
     json_string(out, d->prefix);
     fputs(", \"purelib\": ", out);

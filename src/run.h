@@ -8,7 +8,6 @@
 #include "ensurepip.h"
 #include "integrity.h"
 #include "payload.h"
-#include "target.h"
 
 enum run_command { RUN_INSTALL, RUN_UNINSTALL };
 
@@ -28,7 +27,6 @@ struct run {
     enum run_command command;
     const struct ensurepip_options *opts;
     struct ensurepip_result *result;
-    struct target target;
     struct payload wheel;          /* the pip wheel, as embedded */
     struct payload runtime;        /* pip's bytecode and the glue, as embedded */
     char pip_version[64];          /* the version of the embedded wheel (once checked) */

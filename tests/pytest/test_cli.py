@@ -1,12 +1,13 @@
 """Black-box tests of the ensurepip program's command line: options, abbreviations, usage
 errors, exit statuses and how the target is chosen."""
 
+import json
 import os
 import re
 
 import pytest
 
-from conftest import (PIP_VERSION, PY_MAJOR, PY_VERSION, make_fake_venv, make_venv,
+from conftest import (PIP_VERSION, PY_MAJOR, PY_VERSION, PYTHON, make_fake_venv, make_venv,
                       pip_dist_infos, pip_scripts, shebang, site_packages, tree_state,
                       venv_python)
 
@@ -335,6 +336,20 @@ def test_python_option_wins_over_virtual_env(run_clean, tmp_path):
     assert result.returncode == 0, result.stderr
     assert_installed(chosen)
     assert tree_state(other) == other_before
+
+
+@pytest.mark.parametrize("virtual_env", [None, ""])
+def test_the_builds_python_is_the_default_target(run_clean, tmp_path, virtual_env):
+    """Neither --python nor VIRTUAL_ENV (or an empty one): the Python of the build, staged here
+    under a --root so that it stays as it is."""
+    report = tmp_path / "report.json"
+    result = run_clean("--root", tmp_path / "stage", "--report", report,
+                       env=None if virtual_env is None else {"VIRTUAL_ENV": virtual_env})
+    assert result.returncode == 0, result.stderr
+    with open(report, encoding="utf-8") as f:
+        target = json.load(f)["target"]
+    assert (target["python"], target["root"]) == (PYTHON, str(tmp_path / "stage"))
+    assert pip_dist_infos((tmp_path / "stage" / target["purelib"].lstrip("/"))) == [f"pip-{PIP_VERSION}.dist-info"]
 
 
 def test_python_option_wins_over_bad_virtual_env(run_clean, tmp_path, venv):

@@ -59,9 +59,6 @@ class Host(types.ModuleType):
     def start_writeback(self, fd):
         self.flushes.append(("start", os.fstat(fd).st_ino))
 
-    def resolve_in_root(self, root, path):
-        raise AssertionError("resolve_in_root called by a test that gave no root")
-
     def warnings(self):
         return [text for level, _tag, text in self.lines if level < 0]
 
@@ -676,10 +673,7 @@ def test_describe_a_venv(boot, tmp_path):
                      "base_exec_prefix": prefix, "stdlib": str(stdlib), "venv": venv, "platlibdir": "lib"}
 
 
-def test_describe_another_version(boot, tmp_path, monkeypatch):
-    """Inside a root (see the fixture root below for the test double): without one, the search
-    goes up to this machine's "/", where this Python's standard library may well be."""
-    monkeypatch.setattr(boot.host, "resolve_in_root", resolve_in_root_double)
+def test_describe_another_version(boot, tmp_path):
     other = "3.%d" % (sys.version_info[1] + 7)
     root = os.path.realpath(tmp_path / "root")
     base_install(os.path.join(root, "usr"), version=other)
@@ -689,35 +683,10 @@ def test_describe_another_version(boot, tmp_path, monkeypatch):
     assert f"is Python {other}, but this ensurepip embeds Python {VERSION}" in failed.value.message
 
 
-def resolve_in_root_double(root, path):
-    """A test double for the program's host.resolve_in_root (src/, in C): path's links resolved
-    with root as "/", for the few links the tests below plant."""
-    parts, done, hops = [p for p in path.split("/") if p], "", 0
-    while parts:
-        part = parts.pop(0)
-        if part == "..":
-            done = os.path.dirname(done) if done else ""
-            continue
-        here = root + done + "/" + part
-        if os.path.islink(here):
-            hops += 1
-            assert hops < 10
-            link = os.readlink(here)
-            if link.startswith("/"):
-                done = ""
-            parts = [p for p in link.split("/") if p] + parts
-            continue
-        done += "/" + part
-    return done or "/"
-
-
 @pytest.fixture
-def root(tmp_path, boot, monkeypatch):
+def root(tmp_path):
     """A --root with a merged /usr: bin -> usr/bin, and usr/bin/python3 -> /usr/bin/python3.X,
-    an absolute link naming the root's own file (not this machine's /usr/bin). The program's
-    resolve_in_root is replaced by resolve_in_root_double: what is under test is how describe()
-    uses it (the root prefixed, pyvenv.cfg's home taken inside the root, never above it)."""
-    monkeypatch.setattr(boot.host, "resolve_in_root", resolve_in_root_double)
+    an absolute link naming the root's own file (not this machine's /usr/bin)."""
     top = os.path.realpath(tmp_path / "root")
     base_install(os.path.join(top, "usr"))
     os.symlink("usr/bin", os.path.join(top, "bin"))
@@ -740,16 +709,249 @@ def test_describe_a_venv_inside_a_root(boot, root):
     assert facts["stdlib"] == os.path.join(root, "usr", "lib", f"python{VERSION}")
 
 
-def test_describe_does_not_look_above_the_root(boot, tmp_path, monkeypatch):
+def test_describe_does_not_look_above_the_root(boot, tmp_path):
     """A standard library just above the root is not the target's. (Two things see to it:
     search_up stops at the root, and _Files maps every path into the root.)"""
-    monkeypatch.setattr(boot.host, "resolve_in_root", resolve_in_root_double)
     base_install(os.path.realpath(tmp_path))  # a standard library above the root only
     root = os.path.realpath(tmp_path / "root")
     write(os.path.join(root, "bin", "python3"), "", mode=0o755)
     with pytest.raises(boot.Failure) as failed:
         boot.describe(os.path.join(root, "bin", "python3"), None, root)
     assert failed.value.kind == "target"
+
+
+# --- boot: finding the target (the --python path, $VIRTUAL_ENV, the default; its version) -------
+
+OTHER = "3.%d" % (sys.version_info[1] + 7)
+
+
+def find(boot, given, root=None, default="/nonexistent-default-python"):
+    """locate() then describe(), as setup() runs them: (python, venv, the root it lies in)."""
+    python, venv, inside, source = boot.locate(None if given is None else str(given), root and str(root), default)
+    boot.describe(python, venv, inside, source)
+    return python, venv, inside
+
+
+def refusal(boot, given, root=None, kind="target"):
+    with pytest.raises(boot.Failure) as failed:
+        find(boot, given, root)
+    assert failed.value.kind == kind, failed.value.message
+    return failed.value.message
+
+
+@pytest.fixture
+def top(tmp_path, monkeypatch):
+    """A real directory to make targets in, as the working directory, and no VIRTUAL_ENV."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    return pathlib.Path(os.path.realpath(tmp_path))
+
+
+def make_venv(path, cfg=None, base=None):
+    """A venv as python -m venv makes it (bin/python an executable file here), of base."""
+    base = base or path.parent / "base"
+    if not (base / "bin").is_dir():
+        base_install(base)
+    write(path / "pyvenv.cfg", cfg if cfg is not None else f"home = {base}/bin\nversion = {VERSION}.2\n")
+    write(path / "bin" / "python", "", mode=0o755)
+    (path / "lib" / f"python{VERSION}" / "site-packages").mkdir(parents=True)
+    return path
+
+
+@pytest.mark.parametrize("given, cwd", [("venv", ""), ("venv/", ""), ("venv///", ""), ("venv/bin/python", ""),
+                                        ("./venv/../venv/bin/python", ""), ("python", "venv/bin")])
+def test_a_venv_is_found_from_its_directory_or_interpreter(boot, top, given, cwd):
+    make_venv(top / "venv")
+    os.chdir(top / cwd)
+    assert find(boot, given) == (str(top / "venv/bin/python"), str(top / "venv"), None)
+    assert find(boot, top / cwd / given) == (str(top / "venv/bin/python"), str(top / "venv"), None)
+
+
+def test_a_venvs_interpreter_is_named_as_given_its_links_kept(boot, top):
+    base_install(top / "base")
+    write(top / "venv/pyvenv.cfg", f"home = {top}/base/bin\n")
+    (top / "venv/bin").mkdir()
+    (top / "venv/bin/python").symlink_to(top / f"base/bin/python{VERSION}")
+    (top / "venv/bin/python3").symlink_to("python")
+    assert find(boot, top / "venv/bin/python3") == (str(top / "venv/bin/python3"), str(top / "venv"), None)
+    write(top / f"venv/bin/python{VERSION}", "", mode=0o755)
+    assert find(boot, top / f"venv/bin/python{VERSION}")[:2] == (str(top / f"venv/bin/python{VERSION}"),
+                                                                str(top / "venv"))
+
+
+def test_a_venv_with_python3_only_or_a_directory_at_bin_python(boot, top):
+    make_venv(top / "venv")
+    os.unlink(top / "venv/bin/python")
+    write(top / "venv/bin/python3", "", mode=0o755)
+    assert find(boot, top / "venv")[0] == str(top / "venv/bin/python3")
+    (top / "venv/bin/python").mkdir()  # access(X_OK) allows a directory: a regression once
+    assert find(boot, top / "venv")[0] == str(top / "venv/bin/python3")
+
+
+@pytest.mark.parametrize("what", ["missing", "not-executable", "a-directory"])
+def test_a_venv_without_an_interpreter(boot, top, what):
+    make_venv(top / "venv")
+    os.unlink(top / "venv/bin/python")
+    if what == "not-executable":
+        write(top / "venv/bin/python", "not a program")
+    elif what == "a-directory":
+        (top / "venv/bin/python").mkdir()
+    message = refusal(boot, top / "venv")
+    assert f"the virtual environment {top}/venv has no bin/python" in message
+
+
+@pytest.mark.parametrize("cfg, version", [("version = 3.99.1\n", "3.99"), ("version = 2.7.18\n", "2.7"),
+                                          (f"version = 4.{sys.version_info[1]}.0\n", f"4.{sys.version_info[1]}"),
+                                          ("version_info = 3.9.18.final.0\n", "3.9")])
+def test_a_venv_of_another_version(boot, top, cfg, version):
+    make_venv(top / "venv", cfg)
+    for given in (top / "venv", top / "venv/bin/python"):
+        message = refusal(boot, given, kind="target-version")
+        assert f"{top}/venv is Python {version}, but this ensurepip embeds Python {VERSION}" in message
+
+
+@pytest.mark.parametrize("line", ["version_info = {}.7.final.0", "implementation = CPython\nversion_info = {}.7",
+                                  "version={}.2", "  version   =\t{}.2  \r", "version = {}", "version = {}.0rc1"])
+def test_how_venvs_spell_their_version(boot, top, line):
+    make_venv(top / "venv", f"home = {top}/base/bin\n" + line.format(VERSION) + "\n")
+    assert find(boot, top / "venv")[1] == str(top / "venv")
+
+
+def test_a_venv_without_a_version_line_is_judged_by_its_home(boot, top):
+    make_venv(top / "venv", f"home = {top}/base/bin\n")
+    assert find(boot, top / "venv")[1] == str(top / "venv")
+    base_install(top / "other", version=OTHER)
+    make_venv(top / "venv-other", f"home = {top}/other/bin\n")
+    assert f"is Python {OTHER}, but" in refusal(boot, top / "venv-other", kind="target-version")
+    (top / "nothing/bin").mkdir(parents=True)
+    for name, cfg in (("venv-nothing", f"home = {top}/nothing/bin\n"), ("venv-empty", "")):
+        make_venv(top / name, cfg)
+        message = refusal(boot, top / name)
+        assert f"cannot tell which Python version the virtual environment {top}/{name} is" in message
+
+
+def test_a_directory_that_is_not_a_venv(boot, top):
+    write(top / "plain/bin/python3", "", mode=0o755)
+    message = refusal(boot, top / "plain")
+    assert f"{top}/plain is a directory but not a virtual environment (it has no pyvenv.cfg)" in message
+    assert f"give the interpreter instead, e.g. {top}/plain/bin/python3" in message
+    (top / "odd/pyvenv.cfg").mkdir(parents=True)
+    assert "pyvenv.cfg" in refusal(boot, top / "odd")
+
+
+def test_a_path_that_leads_nowhere(boot, top):
+    assert refusal(boot, "missing") == f"the python given: {top}/missing does not exist"
+    assert refusal(boot, top / "missing/bin/python3").endswith("bin/python3 does not exist")
+    (top / "dangling").symlink_to(top / "nowhere")
+    assert refusal(boot, top / "dangling") == f"the python given: {top}/dangling does not exist"
+    write(top / "afile", "x")
+    assert refusal(boot, top / "afile/python3") == \
+        f"the python given: cannot reach {top}/afile/python3: {os.strerror(errno.ENOTDIR)}"
+    (top / "loop1").symlink_to("loop2")
+    (top / "loop2").symlink_to("loop1")
+    assert refusal(boot, top / "loop1") == f"the python given: cannot reach {top}/loop1: {os.strerror(errno.ELOOP)}"
+
+
+def test_not_an_executable_file(boot, top):
+    write(top / "bin/python3", "not executable")
+    assert refusal(boot, top / "bin/python3") == f"the python given: {top}/bin/python3 is not an executable file"
+    assert refusal(boot, "/dev/null") == "the python given: /dev/null is not an executable file"
+
+
+def test_a_free_threaded_python_is_refused(boot, top):
+    make_venv(top / "venvt", f"home = {top}/base/bin\nversion = {VERSION}.2\nexecutable = /usr/bin/python{VERSION}t\n")
+    message = refusal(boot, top / "venvt", kind="target-version")
+    assert f"free-threaded Python {VERSION}" in message and f"python{VERSION}t -m ensurepip" in message
+    base_install(top / "prefix")
+    write(top / f"prefix/bin/python{VERSION}t", "", mode=0o755)
+    assert "free-threaded" in refusal(boot, top / f"prefix/bin/python{VERSION}t", kind="target-version")
+    make_venv(top / "venvtk", f"home = {top}/base/bin\nexecutable = /usr/bin/python{VERSION}tk\n")
+    assert find(boot, top / "venvtk")[1] == str(top / "venvtk")
+
+
+@pytest.mark.parametrize("libdir, landmark", [("lib", "os.py"), ("lib", "os.pyc"), ("lib64", "os.py")])
+def test_a_base_installation(boot, top, libdir, landmark):
+    write(top / f"prefix/{libdir}/python{VERSION}/{landmark}", "")
+    write(top / f"prefix/bin/python{VERSION}", "", mode=0o755)
+    assert find(boot, top / f"prefix/bin/python{VERSION}") == (str(top / f"prefix/bin/python{VERSION}"), None, None)
+
+
+def test_a_base_installation_through_links_keeps_them(boot, top):
+    base_install(top / "prefix")
+    (top / "prefix/bin/python3").symlink_to(f"python{VERSION}")
+    (top / "links").mkdir()
+    (top / "links/py").symlink_to(top / "prefix/bin/python3")
+    for given in ("prefix/bin/python3", "links/py"):
+        assert find(boot, top / given) == (str(top / given), None, None)
+
+
+def test_a_base_installation_of_several_versions_is_the_wanted_one(boot, top):
+    for version in ("3.1", VERSION, OTHER):
+        base_install(top / "usr", version=version)
+    assert find(boot, top / "usr/bin/python3.1")[0] == str(top / "usr/bin/python3.1")
+
+
+@pytest.mark.parametrize("prefix", ["prefix", "py[1]*?"])  # once pasted into a glob() pattern
+def test_a_base_installation_of_another_version(boot, top, prefix):
+    base_install(top / prefix, version=OTHER)
+    message = refusal(boot, top / prefix / f"bin/python{OTHER}", kind="target-version")
+    assert message.startswith(f"{top}/{prefix}/bin/python{OTHER} is Python {OTHER}, but this ensurepip embeds "
+                              f"Python {VERSION}: use an ensurepip built for {OTHER}")
+
+
+def test_not_a_python_installation(boot, top):
+    write(top / "prefix/bin/python3", "", mode=0o755)
+    message = refusal(boot, top / "prefix/bin/python3")
+    assert message.startswith(f"the python given: {top}/prefix/bin/python3 does not look like a Python installation")
+    (top / f"prefix/lib/python{VERSION}").mkdir(parents=True)  # without os.py: no standard library
+    assert "does not look like a Python installation" in refusal(boot, top / "prefix/bin/python3")
+    # a standard library beside it is not enough: /bin/sh sits in /usr/bin too
+    base_install(top / "usr")
+    write(top / "usr/bin/sh", "", mode=0o755)
+    assert refusal(boot, top / "usr/bin/sh").endswith(f"usr/bin/sh is not a Python interpreter (it is {top}/usr/bin/sh)")
+
+
+def test_virtual_env_then_the_default(boot, top, monkeypatch):
+    make_venv(top / "venv")
+    make_venv(top / "other")
+    monkeypatch.setenv("VIRTUAL_ENV", str(top / "venv"))
+    assert find(boot, None)[1] == str(top / "venv")
+    assert find(boot, top / "other")[1] == str(top / "other")
+    monkeypatch.setenv("VIRTUAL_ENV", str(top / "gone"))
+    assert refusal(boot, None) == f"VIRTUAL_ENV: {top}/gone does not exist"
+    for value in ("", None):
+        monkeypatch.setenv("VIRTUAL_ENV", value) if value is not None else monkeypatch.delenv("VIRTUAL_ENV")
+        assert refusal(boot, None) == "the default target: /nonexistent-default-python does not exist"
+
+
+def test_an_interpreter_inside_the_root_is_read_there(boot, root, tmp_path):
+    """The root's own python, reached through its absolute links, however the root is spelled."""
+    python = os.path.join(root, "bin", "python3")
+    os.symlink(root, tmp_path / "root-link")
+    for given_root in (root, root + "/.", tmp_path / "root-link"):
+        assert find(boot, python, given_root) == (python, None, root)
+    linked = os.path.join(tmp_path, "root-link", "bin", "python3")
+    assert find(boot, linked, tmp_path / "root-link") == (python, None, root)
+    base_install(tmp_path / "outside")
+    outside = str(tmp_path / "outside" / "bin" / f"python{VERSION}")
+    assert find(boot, outside, root) == (outside, None, None)
+    assert refusal(boot, outside, tmp_path / "outside" / "bin" / f"python{VERSION}") == \
+        f"the root {outside} is not a directory"
+
+
+def test_resolve_in_root(boot, tmp_path):
+    root = str(tmp_path)
+    (tmp_path / "usr/lib").mkdir(parents=True)
+    (tmp_path / "srv/local").mkdir(parents=True)
+    (tmp_path / "usr/local").symlink_to("/srv/local")
+    (tmp_path / "usr/lib/up").symlink_to("../../..")
+    (tmp_path / "loop").symlink_to("loop")
+    assert boot.resolve_in_root(root, "/usr/local/lib/python3/x") == "/srv/local/lib/python3/x"
+    assert boot.resolve_in_root(root, "/usr/lib/up/../../etc") == "/etc"
+    assert boot.resolve_in_root(None, "/a/./b//c/..") == "/a/b"
+    with pytest.raises(OSError) as looped:
+        boot.resolve_in_root(root, "/loop/x")
+    assert looped.value.errno == errno.ELOOP
 
 
 def test_sysconfig_data_is_read_never_run(boot, tmp_path):
