@@ -88,6 +88,7 @@ SCENARIOS = [
     Scenario("upgrade-over-same", ["-U"], prepare="own"),
     Scenario("older-no-upgrade", [], prepare="older"),
     Scenario("older-upgrade-umask027-odd-path", ["-U"], prepare="older", umask=0o027, odd_path=True),
+    Scenario("newer-upgrade-vvv", ["-U", "-vvv"], prepare="newer"),
     Scenario("user-in-venv", ["--user"]),
     Scenario("uninstall", ["--uninstall"], prepare="own"),
     Scenario("system-site-packages", venv_options=["--system-site-packages"]),
@@ -96,6 +97,7 @@ SCENARIOS = [
     Scenario("marked-base-without-pip", base=True, marked=True),
     Scenario("marked-base-with-pip", base=True, marked=True, prepare="older"),
     Scenario("marked-base-user", ["--user"], base=True, marked=True),
+    Scenario("base-user", ["--user"], base=True),
 ]
 
 
@@ -169,7 +171,7 @@ class Side:
         return results
 
 
-def _make_target(side, older_wheel):
+def _make_target(side, relabelled_wheels):
     """The target before the run, at side.target: a venv, or a copy of the base installation."""
     scenario = side.scenario
     for path in (side.home, side.tmp):
@@ -195,10 +197,10 @@ def _make_target(side, older_wheel):
             pytest.skip(f"this Python cannot run from a copy of its prefix: {probe.stdout or probe.stderr}")
     else:
         side.run([PYTHON, "-m", "venv", "--without-pip", *scenario.venv_options, side.target], check=True)
-    if scenario.prepare == "older":
-        # pip itself, run from the embedded wheel, installs pip "1.0": the same for both sides
+    if scenario.prepare in relabelled_wheels:
+        # pip itself, run from the embedded wheel, installs pip "1.0" (or "99.0"): the same for both sides
         side.run([side.python, "-I", os.path.join(WHEEL, "pip"), "install", "--no-index", "--no-deps",
-                  "--disable-pip-version-check", "-q", older_wheel],
+                  "--disable-pip-version-check", "-q", relabelled_wheels[scenario.prepare]],
                  env=side.env(PIP_CONFIG_FILE=os.devnull), check=True)
     elif scenario.prepare == "own":
         first = side.ensurepip([])
@@ -220,8 +222,8 @@ def _pip_list(out):
     return sorted(row for row in (line.split() for line in out.splitlines()[2:]) if row)
 
 
-def _run_side(side, older_wheel):
-    _make_target(side, older_wheel)
+def _run_side(side, relabelled_wheels):
+    _make_target(side, relabelled_wheels)
     result = side.ensurepip(side.scenario.args)
     observed = {"exit": result.returncode, "output": result.stdout + result.stderr}
     observed["tree"] = side.snapshot()
@@ -256,19 +258,21 @@ def _differences(cpython, ours):
 
 
 @pytest.fixture(scope="module")
-def older_wheel(tmp_path_factory):
-    return rewrite_wheel(WHEEL, tmp_path_factory.mktemp("older-wheel"), version="1.0")
+def relabelled_wheels(tmp_path_factory):
+    """The embedded wheel claiming an older and a newer version, for the targets prepared so."""
+    return {"older": rewrite_wheel(WHEEL, tmp_path_factory.mktemp("older-wheel"), version="1.0"),
+            "newer": rewrite_wheel(WHEEL, tmp_path_factory.mktemp("newer-wheel"), version="99.0")}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
-def test_same_as_cpythons_ensurepip(scenario, tmp_path, older_wheel):
+def test_same_as_cpythons_ensurepip(scenario, tmp_path, relabelled_wheels):
     top = tmp_path / ("dir with space ü" if scenario.odd_path else "plain")
     observed = {}
     for name in ("cpython", "ours"):
         if top.exists():
             shutil.rmtree(top)
         side = Side(name, scenario, str(top))
-        observed[name] = _run_side(side, older_wheel)
+        observed[name] = _run_side(side, relabelled_wheels)
     allowed = deliberate_differences()
     unexplained = []
     for key, aspect, detail in _differences(observed["cpython"], observed["ours"]):
