@@ -191,6 +191,7 @@ def _install(request, answer):
     # pip's order: the PEP 668 marker first, even when pip is installed already or --user is given
     target.check_externally_managed()
     target.check_user_scheme()
+    target.create_user_site()
     _finish_interrupted_runs(target, request)
     if not _look(target, projects, request["upgrade"]):
         return _already_present(projects, answer, request["upgrade"])
