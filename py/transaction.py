@@ -196,25 +196,21 @@ class Confined:
 
     def fsync_trees(self, paths):
         """Flushes every file and directory beneath each of paths (what this run wrote), and
-        the paths. Every file's writing is started first, then all are waited for on a few
-        threads: one fsync after another, each would wait for a journal commit or a disk cache
-        flush of its own (1100 files with bytecode took 0.4-0.8 s here); waited for together,
-        one serves many."""
-        for path in paths:
-            with self.directory(path) as fd:
-                _each_file_at(fd, host.start_writeback)
+        the paths, waiting for them on a few threads: one fsync after another, each would wait
+        for a journal commit or a disk cache flush of its own (1100 files with bytecode took
+        0.3-0.8 s here); waited for together, one serves many."""
         flushes = _Flushes()
         try:
             for path in paths:
                 with self.directory(path) as fd:
-                    _each_file_at(fd, flushes.add, directories=True)
+                    _flush_at(fd, flushes)
         finally:
             flushes.wait()
 
 
 class _Flushes:
-    """fsync of many files at once, on a few threads; add() takes a descriptor the caller keeps,
-    wait() raises the first error once all are done."""
+    """fsync of many files at once, on a few threads; add() takes a descriptor over (it is
+    closed once flushed), wait() raises the first error once all are done."""
 
     THREADS = 8
 
@@ -230,7 +226,7 @@ class _Flushes:
                 thread.start()
 
     def add(self, fd):
-        self._queue.put(os.dup(fd))
+        self._queue.put(fd)
 
     def _run(self):
         while True:
@@ -279,25 +275,20 @@ def _remove_at(dir_fd, name):
     os.rmdir(name, dir_fd=dir_fd)
 
 
-def _each_file_at(fd, call, directories=False):
-    """call(descriptor) for each regular file beneath the directory open as fd, never through a
-    link; with directories, for each directory too (after what is in it), fd's own last."""
-    for name in os.listdir(fd):
-        st = os.stat(name, dir_fd=fd, follow_symlinks=False)
-        if stat.S_ISDIR(st.st_mode):
-            inner = os.open(name, _DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
-            try:
-                _each_file_at(inner, call, directories)
-            finally:
-                os.close(inner)
-        elif stat.S_ISREG(st.st_mode):
-            inner = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
-            try:
-                call(inner)
-            finally:
-                os.close(inner)
-    if directories:
-        call(fd)
+def _flush_at(fd, flushes):
+    """Hands flushes each regular file beneath the directory open as fd, opened without
+    following a link, and each directory (a copy of its descriptor), fd's own last."""
+    with os.scandir(fd) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                inner = os.open(entry.name, _DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                try:
+                    _flush_at(inner, flushes)
+                finally:
+                    os.close(inner)
+            elif entry.is_file(follow_symlinks=False):
+                flushes.add(os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd))
+    flushes.add(os.dup(fd))
 
 
 class Transaction:

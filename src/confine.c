@@ -45,20 +45,3 @@ PyObject *confine_exchange_at(PyObject *module, PyObject *args)
     Py_DECREF(dst);
     return result;
 }
-
-PyObject *confine_start_writeback(PyObject *module, PyObject *args)
-{
-    (void)module;
-    int fd;
-    if (!PyArg_ParseTuple(args, "i:start_writeback", &fd))
-        return NULL;
-    int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-    Py_END_ALLOW_THREADS
-    /* Only a head start for the fsync that follows, which reports what matters: where the
-     * filesystem cannot (ESPIPE, EINVAL, ENOSYS), nothing is lost. */
-    if (rc != 0 && errno != ESPIPE && errno != EINVAL && errno != ENOSYS)
-        return PyErr_SetFromErrno(PyExc_OSError);
-    Py_RETURN_NONE;
-}

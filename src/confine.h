@@ -1,6 +1,5 @@
 /* System calls the glue needs to keep every change inside the target's own directories and
- * to make it durable, that Python's os module lacks: renameat2's RENAME_EXCHANGE between
- * directory descriptors, and sync_file_range. */
+ * that Python's os module lacks: renameat2's RENAME_EXCHANGE between directory descriptors. */
 #ifndef ENSUREPIP_CONFINE_H
 #define ENSUREPIP_CONFINE_H
 
@@ -10,14 +9,8 @@
  * each name resolved in its directory only (a name with a '/' is refused). */
 PyObject *confine_exchange_at(PyObject *module, PyObject *args);
 
-/* start_writeback(fd): starts writing the file's dirty pages out, without waiting
- * (sync_file_range SYNC_FILE_RANGE_WRITE). */
-PyObject *confine_start_writeback(PyObject *module, PyObject *args);
-
 #define CONFINE_METHODS \
     {"exchange_at", confine_exchange_at, METH_VARARGS, \
-     "exchange_at(src_dir_fd, src_name, dst_dir_fd, dst_name): renameat2 RENAME_EXCHANGE."}, \
-    {"start_writeback", confine_start_writeback, METH_VARARGS, \
-     "start_writeback(fd): sync_file_range SYNC_FILE_RANGE_WRITE, not waiting."},
+     "exchange_at(src_dir_fd, src_name, dst_dir_fd, dst_name): renameat2 RENAME_EXCHANGE."},
 
 #endif

@@ -38,7 +38,6 @@ class Host(types.ModuleType):
         self.lines = []  # (level, tag, text) of every line the glue printed
         self.three_renames = False
         self.exchanges = 0  # done by renameat2
-        self.flushes = []  # ("start" | "fsync", inode), in order, when a test records them
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         self._renameat2 = getattr(libc, "renameat2", None)
 
@@ -55,9 +54,6 @@ class Host(types.ModuleType):
             err = ctypes.get_errno()
             raise OSError(err, os.strerror(err), src, None, dst)
         self.exchanges += 1
-
-    def start_writeback(self, fd):
-        self.flushes.append(("start", os.fstat(fd).st_ino))
 
     def warnings(self):
         return [text for level, _tag, text in self.lines if level < 0]
@@ -285,25 +281,22 @@ def watch_steps(monkeypatch, txn_mod, target):
     return seen
 
 
-def test_commit_flushes_every_staged_file_after_starting_them_all(txn_mod, tmp_path, monkeypatch):
-    """Each staged file is flushed (fsync) before the journal says to use it, and the writing of
-    every one is started before the first is waited for: one after another, each fsync waits
-    for a journal commit of its own."""
+def test_commit_flushes_every_staged_file_and_directory_before_the_journal(txn_mod, tmp_path, monkeypatch):
+    """What the journal will say to put in place is on disk first: every staged file and
+    directory is flushed (fsync, on whichever thread) before the journal is written."""
     target = Target(tmp_path / "target")
     txn = planned_install(txn_mod, target)
-    staged = {os.stat(os.path.join(d, f)).st_ino
-              for side in txn.sides.values() for d, _, files in os.walk(side) for f in files}
-    host = txn_mod.host
-    real_fsync = os.fsync
-    monkeypatch.setattr(txn_mod.os, "fsync", lambda fd: (host.flushes.append(("fsync", os.fstat(fd).st_ino)),
-                                                        real_fsync(fd))[1])
+    staged = {os.stat(os.path.join(d, name)).st_ino for side in txn.sides.values()
+              for d, dirs, files in os.walk(side) for name in files + dirs} | \
+        {os.stat(side).st_ino for side in txn.sides.values()}
+    flushed, at_journal = [], []
+    real_fsync, real_write = os.fsync, txn.confined.write
+    monkeypatch.setattr(txn_mod.os, "fsync", lambda fd: (flushed.append(os.fstat(fd).st_ino), real_fsync(fd))[1])
+    monkeypatch.setattr(txn.confined, "write",
+                        lambda path, *args, **kw: (at_journal.append(set(flushed)), real_write(path, *args, **kw))[1])
     txn.commit("installing pip 24.0")
     txn.discard()
-    started = [ino for kind, ino in host.flushes if kind == "start"]
-    synced = [ino for kind, ino in host.flushes if kind == "fsync"]
-    assert staged and staged <= set(started) and staged <= set(synced)
-    first_fsync = next(i for i, (kind, _) in enumerate(host.flushes) if kind == "fsync")
-    assert {ino for kind, ino in host.flushes[:first_fsync] if kind == "start"} >= staged
+    assert at_journal and staged <= at_journal[0]
 
 
 @pytest.mark.parametrize("old", [False, True], ids=["install", "upgrade"])
