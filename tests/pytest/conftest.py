@@ -227,13 +227,13 @@ def record_hash(data):
 
 
 def rewrite_wheel(source, dest_dir, version=None, edit=None):
-    """A copy of the pip wheel claiming another version (dist-info, METADATA, RECORD all
-    consistent), or with files changed by edit(name, data) -> data (None drops the file).
-    Returns the new wheel's path."""
-    old_version = PIP_VERSION
+    """A copy of the wheel source (pip's, setuptools') claiming another version (dist-info,
+    METADATA, RECORD all consistent), or with files changed by edit(name, data) -> data (None
+    drops the file). Returns the new wheel's path."""
+    project, old_version = os.path.basename(source).split("-")[:2]
     version = version or old_version
-    out = os.path.join(str(dest_dir), f"pip-{version}-py3-none-any.whl")
-    old_info, new_info = f"pip-{old_version}.dist-info/", f"pip-{version}.dist-info/"
+    out = os.path.join(str(dest_dir), f"{project}-{version}-py3-none-any.whl")
+    old_info, new_info = f"{project}-{old_version}.dist-info/", f"{project}-{version}.dist-info/"
     files = {}
     with zipfile.ZipFile(source) as z:
         for info in z.infolist():

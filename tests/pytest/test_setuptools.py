@@ -5,11 +5,9 @@ transaction, with the same bytecode, RECORD and report treatment, and removes it
 A build for 3.12 and newer embeds none and installs pip alone."""
 
 import csv
-import io
 import json
 import os
 import subprocess
-import zipfile
 
 import pytest
 
@@ -19,32 +17,6 @@ from conftest import (ENSUREPIP, PIP_VERSION, PYTHON, SETUPTOOLS_WHEEL, WHEEL, a
 needs_setuptools = pytest.mark.skipif(SETUPTOOLS_WHEEL is None, reason="this build embeds no setuptools (3.12+)")
 SETUPTOOLS_VERSION = os.path.basename(SETUPTOOLS_WHEEL).split("-")[1] if SETUPTOOLS_WHEEL else None
 TOP_LEVEL = ("setuptools", "pkg_resources", "_distutils_hack", "distutils-precedence.pth")
-
-
-def setuptools_wheel_as(version, dest_dir):
-    """A copy of the embedded setuptools wheel claiming another version, its RECORD consistent."""
-    old_info, new_info = f"setuptools-{SETUPTOOLS_VERSION}.dist-info/", f"setuptools-{version}.dist-info/"
-    out = os.path.join(str(dest_dir), f"setuptools-{version}-py3-none-any.whl")
-    files = {}
-    with zipfile.ZipFile(SETUPTOOLS_WHEEL) as z:
-        for info in z.infolist():
-            if info.filename.endswith("/") or info.filename == old_info + "RECORD":
-                continue
-            name = info.filename.replace(old_info, new_info, 1)
-            data = z.read(info)
-            if name == new_info + "METADATA":
-                data = data.replace(f"Version: {SETUPTOOLS_VERSION}".encode(), f"Version: {version}".encode(), 1)
-            files[name] = data
-    record = io.StringIO()
-    writer = csv.writer(record, lineterminator="\n")
-    for name, data in sorted(files.items()):
-        writer.writerow([name, record_hash(data), len(data)])
-    writer.writerow([new_info + "RECORD", "", ""])
-    files[new_info + "RECORD"] = record.getvalue().encode()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in files.items():
-            z.writestr(name, data)
-    return out
 
 
 def dist_infos(site, project):
@@ -126,7 +98,7 @@ def test_a_missing_setuptools_is_installed_beside_the_pip_already_there(run, ven
 @needs_setuptools
 @pytest.mark.parametrize("upgrade", [False, True], ids=["no-upgrade", "upgrade"])
 def test_an_older_setuptools_is_kept_or_upgraded_as_pip_decides(run, venv, tmp_path, upgrade):
-    install_with_pip_from_wheel(venv, setuptools_wheel_as("1.0", tmp_path))
+    install_with_pip_from_wheel(venv, rewrite_wheel(SETUPTOOLS_WHEEL, tmp_path, "1.0"))
     site = site_packages(venv)
     result, report = run_report(run, tmp_path, "--python", venv, *(["-U"] if upgrade else []))
     assert result.returncode == 0, result.stderr
@@ -143,7 +115,7 @@ def test_an_older_setuptools_is_kept_or_upgraded_as_pip_decides(run, venv, tmp_p
 
 @needs_setuptools
 def test_a_newer_setuptools_is_kept_with_upgrade(run, venv, tmp_path):
-    install_with_pip_from_wheel(venv, setuptools_wheel_as("999.0", tmp_path))
+    install_with_pip_from_wheel(venv, rewrite_wheel(SETUPTOOLS_WHEEL, tmp_path, "999.0"))
     result = run("--python", venv, "-U")
     assert result.returncode == 0, result.stderr
     assert f"Requirement already satisfied: setuptools in {site_packages(venv)} (999.0)" in result.stdout
