@@ -472,9 +472,11 @@ def test_var_tmp_when_tmp_is_unusable(can_mount, outside):
     base = tempfile.mkdtemp(prefix="ensurepip-test-", dir="/var/tmp")  # not under /tmp, hidden below
     try:
         env_dir = make_venv(os.path.join(base, "venv"))
+        program = os.path.join(base, "ensurepip")  # the build may lie under /tmp too (a clone there)
+        shutil.copy(ENSUREPIP, program)
         result = in_private_mounts(f'''
             mount -t tmpfs -o ro,size=1m tmpfs /tmp
-            set +e; env -u TMPDIR "{ENSUREPIP}" --python "$1"; echo "status $?"''', env_dir)
+            set +e; env -u TMPDIR "{program}" --python "$1"; echo "status $?"''', env_dir)
         assert "status 0" in result.stdout, result.stdout + result.stderr
     finally:
         shutil.rmtree(base)
