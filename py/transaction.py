@@ -226,7 +226,11 @@ class _Flushes:
                 thread.start()
 
     def add(self, fd):
-        self._queue.put(fd)
+        try:
+            self._queue.put(fd)
+        except BaseException:  # a signal's exception while waiting for room: not leaked
+            os.close(fd)
+            raise
 
     def _run(self):
         while True:
