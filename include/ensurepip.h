@@ -131,9 +131,9 @@ const char *ensurepip_version(void);
 const char *ensurepip_wheel_name(void);
 const char *ensurepip_wheel_sha256(void);
 
-/* Checks what is embedded without starting Python: the wheel's and the runtime archive's
- * sha256 against those recorded at build time, every zip entry's CRC-32, and every file of the
- * wheel against its RECORD (size and sha256). Returns ENSUREPIP_OK (result->message then reads
+/* Checks what is embedded without starting Python: each wheel's and the runtime archive's
+ * sha256 against those recorded at build time (the wheels' RECORD was checked at build time).
+ * Returns ENSUREPIP_OK (result->message then reads
  * "<sha256>  <file name>", a line per embedded wheel: pip's, then setuptools' where embedded)
  * or ENSUREPIP_E_WHEEL with the first problem in result->message.
  * ensurepip_bootstrap() and ensurepip_uninstall() make the same checks first. */
