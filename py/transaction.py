@@ -38,10 +38,8 @@ import contextlib
 import errno
 import json
 import os
-import queue
 import stat
 import tempfile
-import threading
 
 import _ensurepip_host as host
 
@@ -196,62 +194,10 @@ class Confined:
 
     def fsync_trees(self, paths):
         """Flushes every file and directory beneath each of paths (what this run wrote), and
-        the paths, waiting for them on a few threads: one fsync after another, each would wait
-        for a journal commit or a disk cache flush of its own (1100 files with bytecode took
-        0.3-0.8 s here); waited for together, one serves many."""
-        flushes = _Flushes()
-        try:
-            for path in paths:
-                with self.directory(path) as fd:
-                    _flush_at(fd, flushes)
-        finally:
-            flushes.wait()
-
-
-class _Flushes:
-    """fsync of many files at once, on a few threads; add() takes a descriptor over (it is
-    closed once flushed), wait() raises the first error once all are done."""
-
-    THREADS = 8
-
-    def __init__(self):
-        self._queue = queue.Queue(maxsize=4 * self.THREADS)
-        self._errors = []
-        # Signals wait while the threads start and stop: an Interrupted raised half-way would
-        # leave some running (as for bytecode's writer).
-        with signals_held():
-            self._threads = [threading.Thread(target=self._run, name="ensurepip-fsync", daemon=True)
-                             for _ in range(self.THREADS)]
-            for thread in self._threads:
-                thread.start()
-
-    def add(self, fd):
-        try:
-            self._queue.put(fd)
-        except BaseException:  # a signal's exception while waiting for room: not leaked
-            os.close(fd)
-            raise
-
-    def _run(self):
-        while True:
-            fd = self._queue.get()
-            if fd is None:
-                return
-            try:
-                os.fsync(fd)
-            except OSError as e:
-                self._errors.append(e)
-            finally:
-                os.close(fd)
-
-    def wait(self):
-        with signals_held():
-            for _ in self._threads:
-                self._queue.put(None)
-            for thread in self._threads:
-                thread.join()
-        if self._errors:
-            raise self._errors[0]
+        the paths (many at once, in the host: see src/flushtree.c)."""
+        for path in paths:
+            with self.directory(path) as fd:
+                host.flush_tree(fd)
 
 
 def _refuse_if_link(walked, parent_fd, name, base):
@@ -277,22 +223,6 @@ def _remove_at(dir_fd, name):
     finally:
         os.close(fd)
     os.rmdir(name, dir_fd=dir_fd)
-
-
-def _flush_at(fd, flushes):
-    """Hands flushes each regular file beneath the directory open as fd, opened without
-    following a link, and each directory (a copy of its descriptor), fd's own last."""
-    with os.scandir(fd) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                inner = os.open(entry.name, _DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
-                try:
-                    _flush_at(inner, flushes)
-                finally:
-                    os.close(inner)
-            elif entry.is_file(follow_symlinks=False):
-                flushes.add(os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd))
-    flushes.add(os.dup(fd))
 
 
 class Transaction:

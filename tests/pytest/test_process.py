@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from conftest import (CLIENT, ENSUREPIP, PIP_VERSION, PY_VERSION, make_venv, pip_scripts, site_packages,
+from conftest import (CLIENT, ENSUREPIP, PIP_VERSION, PY_VERSION, make_venv, pip_scripts, site_packages, strace_run,
                       tree_state)
 
 FAIL_THREADS = os.environ.get("ENSUREPIP_FAIL_THREADS", "")
@@ -65,6 +65,21 @@ def test_library_keeps_the_callers_mask_when_no_thread_can_be_made(venv, base_en
     result = run_client(with_thread_failure(base_env), "--block", str(int(signal.SIGUSR1)), str(venv), text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "check process state: same" in result.stdout
+    assert pip_scripts(venv) == ["pip3", f"pip{PY_VERSION}"]
+
+
+@pytest.mark.skipif(not FAIL_THREADS, reason="ENSUREPIP_FAIL_THREADS is not set")
+def test_commit_flushes_on_its_own_thread_when_no_thread_can_be_made(strace, venv, base_env, tmp_path):
+    """No thread at all for the whole run (--no-compile starts none in Python): the payload
+    checks and the commit's flush (src/flushtree.c) do their work on the calling thread, and
+    every staged file is still flushed."""
+    env = dict(with_thread_failure(base_env), FAIL_PTHREAD_CREATE="1000000")
+    log = tmp_path / "sync.log"
+    assert strace_run(["--python", venv, "--no-compile"], env, log=log, trace="fsync,clone,clone3").returncode == 0
+    calls = log.read_text()
+    assert "clone" not in calls
+    staged = sum(1 for p in site_packages(venv).rglob("*") if p.is_file())
+    assert calls.count("fsync(") >= staged
     assert pip_scripts(venv) == ["pip3", f"pip{PY_VERSION}"]
 
 
