@@ -24,6 +24,7 @@ import os
 import signal
 
 import _ensurepip_host as host
+import ensurepip_manifest as manifest
 from pip._internal.metadata import get_environment
 
 from . import messages, space, transaction
@@ -232,11 +233,11 @@ def _install(request, answer):
 
 def _commit_install(request, answer, target, projects, wanted):
     pip = projects[-1]
-    runtime = RuntimeArchive(request["archive"])
-    bytecode = Bytecode(runtime, target.final["purelib"]) if request["compile"] else None
-    # The build's .pyc files of the modules the wheels hold (the archive names them as the wheels do).
-    prebuilt = runtime.sizes(tuple(t for p in wanted for t in _top_level_names(p.wheel)), ".pyc") if bytecode else []
-    need = space.check(target.lib, [p.wheel for p in wanted], prebuilt, target.final["purelib"])
+    bytecode = Bytecode(RuntimeArchive(request["archive"]), target.final["purelib"]) if request["compile"] else None
+    wheels = [manifest.WHEELS[p.name] for p in wanted]
+    prebuilt = [size for wheel in wheels for size in wheel["bytecode"]] if bytecode else []
+    need = space.check(target.lib, [size for wheel in wheels for size in wheel["files"]], prebuilt,
+                       target.final["purelib"])
     messages.detail("space", f"{need} bytes needed in {target.lib}")
     for project in projects:
         if project not in wanted:
@@ -291,16 +292,6 @@ def _tell(answer, project, action, version, files):
         answer.update(action=action, pip_version=version)
     else:
         answer["setuptools"] = {"version": version, "action": action, "files": files}
-
-
-def _top_level_names(wheel_path):
-    """The top-level directories and modules a wheel installs, as prefixes of archive names."""
-    import zipfile
-
-    with zipfile.ZipFile(wheel_path) as wheel:
-        tops = {info.filename.split("/", 1)[0] + ("/" if "/" in info.filename else "")
-                for info in wheel.infolist()}
-    return tuple(sorted(t for t in tops if not t.endswith((".dist-info/", ".data/"))))
 
 
 def _closing(projects, wanted, lib, scripts):

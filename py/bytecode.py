@@ -74,10 +74,6 @@ class RuntimeArchive:
         except KeyError:
             return None
 
-    def sizes(self, prefix, suffix):
-        return [i.file_size for i in self._zip.infolist()
-                if i.filename.startswith(prefix) and i.filename.endswith(suffix)]
-
 
 class Bytecode:
     """Writes .pyc files for files installed under a staging lib directory (set_stage), naming
@@ -98,10 +94,6 @@ class Bytecode:
 
     def set_stage(self, stage_lib):
         self._stage_lib = stage_lib
-
-    def prebuilt_sizes(self):
-        """The sizes of the build's .pyc files for pip (what compiling will add)."""
-        return self._runtime.sizes("pip/", ".pyc")
 
     def _prebuilt(self, relative, final):
         """The marshal data of the build's bytecode for this file, naming final, and the hash of

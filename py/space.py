@@ -1,9 +1,8 @@
 """Refusing early when the target's filesystem cannot hold pip (and setuptools, where it comes
-too): the sizes are known before a byte is written (the wheels' and the prebuilt bytecode's file
-sizes)."""
+too): the sizes are known before a byte is written, at build time (the wheels' and the prebuilt
+bytecode's file sizes, in ensurepip_manifest)."""
 
 import os
-import zipfile
 
 from .errors import Failure
 
@@ -20,21 +19,15 @@ def _rounded(size, block):
     return (size + block - 1) // block * block
 
 
-def check(directory, wheel_paths, bytecode_sizes, final_lib):
-    """wheel_paths: the wheels to install; bytecode_sizes: the sizes of the prebuilt .pyc files
-    that will be installed (none with --no-compile). Returns the bytes needed; raises Failure if
-    they are not free."""
+def check(directory, file_sizes, bytecode_sizes, final_lib):
+    """file_sizes: of the files the wheels to install hold; bytecode_sizes: of the prebuilt
+    .pyc files that will be installed (none with --no-compile). Returns the bytes needed;
+    raises Failure if they are not free."""
     probe = _existing(directory)
     st = os.statvfs(probe)
     block = st.f_frsize or st.f_bsize or 4096
-    need = _MARGIN
-    files = 16
-    for wheel_path in wheel_paths:
-        with zipfile.ZipFile(wheel_path) as wheel:
-            for info in wheel.infolist():
-                if not info.filename.endswith("/"):
-                    need += _rounded(info.file_size, block)
-                    files += 1
+    need = _MARGIN + sum(_rounded(size, block) for size in file_sizes)
+    files = 16 + len(file_sizes)
     for size in bytecode_sizes:
         # co_filename grows from a relative to the final absolute path
         need += _rounded(size + len(final_lib) + 64, block)
