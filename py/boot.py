@@ -67,6 +67,7 @@ def setup(request):
     sys.prefix, sys.exec_prefix = facts["prefix"], facts["exec_prefix"]
     sys.base_prefix, sys.base_exec_prefix = facts["base_prefix"], facts["base_exec_prefix"]
     sys.modules[manifest.SYSCONFIGDATA] = _sysconfig_data(facts["stdlib"], request["target_root"])
+    _read_modules_once()  # last: it imports part of pip, whose sysconfig must see the target's prefixes
     return None
 
 
@@ -431,6 +432,40 @@ def _literal_assignment(path, variable, root):
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 return None
     return None
+
+
+# --- modules from the archive ------------------------------------------------------------------
+
+class ReadOnceImporter(zipimport.zipimporter):
+    """zipimport, reading each module's code once. zipimporter.find_spec asks get_filename for
+    the module's file, and get_filename reads and unmarshals the code to answer; exec_module
+    then reads and unmarshals it again (get_code). Here the code read for the name is kept for
+    the load."""
+
+    def __init__(self, path):
+        super().__init__(path)
+        self._codes = {}
+
+    def get_filename(self, fullname):
+        code, _is_package, path = zipimport._get_module_code(self, fullname)
+        self._codes[fullname] = code
+        return path
+
+    def get_code(self, fullname):
+        code = self._codes.pop(fullname, None)
+        return code if code is not None else super().get_code(fullname)
+
+
+def _read_modules_once():
+    if not hasattr(zipimport, "_get_module_code"):  # zipimport as 3.8-3.15 have it, or as it is
+        return
+    sys.path_hooks[:] = [ReadOnceImporter if hook is zipimport.zipimporter else hook for hook in sys.path_hooks]
+    sys.path_importer_cache.clear()
+    # pip's distlib looks up a resource finder for its own package's loader by exact type when
+    # its scripts module is imported (pip 24.2 and newer), and fails for one it does not know.
+    from pip._vendor import distlib
+    from pip._vendor.distlib import resources
+    resources.register_finder(distlib.__loader__, resources.ZipResourceFinder)  # (it takes the type)
 
 
 # --- extension modules from the archive --------------------------------------------------------
