@@ -2,7 +2,7 @@
 
 #include "config.h"
 
-#include "flushtree.h"
+#include "confine.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -11,12 +11,11 @@
 #include <unistd.h>
 
 #include "confine.h"
-#include "flushtree.h"
 #include "interrupt.h"
 
 /* What the glue gets from the C host: the run's message sink, the signal record, the record of
- * the extension modules loaded from memory in this process, what confine.h offers (renameat2's RENAME_EXCHANGE between directory descriptors), and
- * flushtree.h's flush of a whole tree. */
+ * the extension modules loaded from memory in this process, and the system calls of confine.h
+ * (renameat2's RENAME_EXCHANGE between directory descriptors, a whole tree flushed at once). */
 
 struct host_state {
     struct run *run;
@@ -155,7 +154,6 @@ static PyMethodDef host_methods[] = {
     {"record_signal", host_record_signal, METH_VARARGS,
      "record_signal(signum): tell the host a run-ending signal arrived."},
     CONFINE_METHODS
-    FLUSHTREE_METHODS
     {NULL, NULL, 0, NULL},
 };
 

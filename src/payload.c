@@ -11,20 +11,23 @@
 extern const unsigned char payload_wheel_start[], payload_wheel_end[];
 extern const unsigned char payload_runtime_start[], payload_runtime_end[];
 
+static void describe(struct payload *p, const char *name, const unsigned char *start, const unsigned char *end,
+                     const char *sha256)
+{
+    p->name = name;
+    p->data = start;
+    p->size = (size_t)(end - start);
+    p->sha256 = sha256;
+}
+
 void payload_wheel(struct payload *p)
 {
-    p->name = PAYLOAD_WHEEL_NAME;
-    p->data = payload_wheel_start;
-    p->size = (size_t)(payload_wheel_end - payload_wheel_start);
-    p->sha256 = PAYLOAD_WHEEL_SHA256;
+    describe(p, PAYLOAD_WHEEL_NAME, payload_wheel_start, payload_wheel_end, PAYLOAD_WHEEL_SHA256);
 }
 
 void payload_runtime(struct payload *p)
 {
-    p->name = "ensurepip-runtime.zip";
-    p->data = payload_runtime_start;
-    p->size = (size_t)(payload_runtime_end - payload_runtime_start);
-    p->sha256 = PAYLOAD_RUNTIME_SHA256;
+    describe(p, "ensurepip-runtime.zip", payload_runtime_start, payload_runtime_end, PAYLOAD_RUNTIME_SHA256);
 }
 
 #ifdef PAYLOAD_SETUPTOOLS_FILE
@@ -32,10 +35,7 @@ extern const unsigned char payload_setuptools_start[], payload_setuptools_end[];
 
 int payload_setuptools(struct payload *p)
 {
-    p->name = PAYLOAD_SETUPTOOLS_NAME;
-    p->data = payload_setuptools_start;
-    p->size = (size_t)(payload_setuptools_end - payload_setuptools_start);
-    p->sha256 = PAYLOAD_SETUPTOOLS_SHA256;
+    describe(p, PAYLOAD_SETUPTOOLS_NAME, payload_setuptools_start, payload_setuptools_end, PAYLOAD_SETUPTOOLS_SHA256);
     return 1;
 }
 
