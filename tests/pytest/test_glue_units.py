@@ -21,6 +21,8 @@ import pathlib
 import stat
 import sys
 import types
+import zipfile
+import zipimport
 
 import pytest
 
@@ -644,6 +646,26 @@ def test_retarget_refuses_a_placeholder_not_where_a_string_starts(bytecode_mod, 
 @pytest.fixture
 def boot():
     return load_boot(Host(), "_sysconfigdata_glue_units_test")
+
+
+def test_each_module_is_read_from_the_archive_once(boot, tmp_path, monkeypatch):
+    """zipimport reads and unmarshals a module for its spec's file name, then again to run it;
+    ReadOnceImporter reads it once, and the module and its name are zipimport's."""
+    archive = tmp_path / "runtime.zip"
+    code = compile("ANSWER = 42\n", "<ensurepip:answer.py>", "exec")
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("answer.pyc", importlib.util.MAGIC_NUMBER + (1).to_bytes(4, "little") + bytes(8)
+                   + marshal.dumps(code))
+    reads = []
+    real_get_data = zipimport._get_data
+    monkeypatch.setattr(zipimport, "_get_data", lambda *args: (reads.append(args), real_get_data(*args))[1])
+    for importer_type, expected_reads in ((zipimport.zipimporter, 2), (boot.ReadOnceImporter, 1)):
+        reads.clear()
+        spec = importer_type(str(archive)).find_spec("answer")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        assert (module.ANSWER, module.__file__) == (42, os.path.join(archive, "answer.pyc"))
+        assert len(reads) == expected_reads, importer_type
 
 
 def base_install(prefix, landmark="os.py", version=VERSION):
