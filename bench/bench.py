@@ -242,12 +242,12 @@ def machine():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--build", action="append", help="[LABEL=]DIR, repeatable (default: build)")
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, help="rounds (default 7, with --quick 3)")
     parser.add_argument("--json")
     parser.add_argument("--installer", default=DEFAULT_INSTALLER, help="pypa/installer's package directory")
-    parser.add_argument("--quick", action="store_true", help="3 rounds, no virtualenv, no concurrency sweep")
+    parser.add_argument("--quick", action="store_true", help="3 rounds unless --rounds says, no virtualenv, no concurrency sweep")
     args = parser.parse_args()
-    rounds = 3 if args.quick else args.rounds
+    rounds = args.rounds or (3 if args.quick else 7)
     workdir = tempfile.mkdtemp(prefix="bench-of-ensurepip-")
     try:
         bench = Bench(args.build or ["build"], workdir, args.installer)
