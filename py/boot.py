@@ -457,7 +457,9 @@ class ReadOnceImporter(zipimport.zipimporter):
 
 
 def _read_modules_once():
-    if not hasattr(zipimport, "_get_module_code"):  # zipimport as 3.8-3.15 have it, or as it is
+    # 3.8 and 3.9 load through zipimporter.load_module, which reads the code itself and would
+    # leave get_filename's copy unused; from 3.10, find_spec and exec_module as above.
+    if sys.version_info < (3, 10) or not hasattr(zipimport, "_get_module_code"):
         return
     sys.path_hooks[:] = [ReadOnceImporter if hook is zipimport.zipimporter else hook for hook in sys.path_hooks]
     sys.path_importer_cache.clear()

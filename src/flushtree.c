@@ -33,7 +33,10 @@ static void *flush_some(void *arg)
 {
     struct batch *batch = arg;
     for (size_t i; (i = atomic_fetch_add(&batch->next, 1)) < batch->count;) {
-        if (fsync(batch->fds[i]) != 0) {
+        int rc;
+        while ((rc = fsync(batch->fds[i])) != 0 && errno == EINTR) /* a signal met on FUSE or NFS */
+            ;
+        if (rc != 0) {
             int none = 0;
             atomic_compare_exchange_strong(&batch->error, &none, errno);
         }
@@ -69,26 +72,33 @@ static int add(struct batch *batch, int fd)
     return batch->count == BATCH ? flush_batch(batch) : 0;
 }
 
-/* openat without following a link; when descriptors run out, the batch is flushed (and so
- * closed) first. */
-static int open_beneath(struct batch *batch, int dir_fd, const char *name, int flags)
+/* A new descriptor: name opened beneath dir_fd without following a link, or (name NULL) a
+ * duplicate of dir_fd. Retried after EINTR, as Python's os functions do (PEP 475), and, when
+ * descriptors run out, once more after the batch is flushed (and so closed). */
+static int new_descriptor(struct batch *batch, int dir_fd, const char *name, int flags)
 {
-    int fd = openat(dir_fd, name, flags | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 && (errno == EMFILE || errno == ENFILE) && batch->count > 0) {
+    for (int flushed = 0;;) {
+        int fd = name != NULL ? openat(dir_fd, name, flags | O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+                              : fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+        if (fd >= 0)
+            return fd;
+        if (errno == EINTR)
+            continue;
+        if ((errno != EMFILE && errno != ENFILE) || flushed || batch->count == 0)
+            return -1;
         int error = flush_batch(batch);
         if (error != 0) {
             errno = error;
             return -1;
         }
-        fd = openat(dir_fd, name, flags | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        flushed = 1;
     }
-    return fd;
 }
 
 /* Adds every regular file and directory beneath dir_fd, dir_fd itself last (taken over). */
 static int walk(struct batch *batch, int dir_fd)
 {
-    int listing = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+    int listing = new_descriptor(batch, dir_fd, NULL, 0);
     DIR *dir = listing < 0 ? NULL : fdopendir(listing);
     if (dir == NULL) {
         int error = errno;
@@ -97,6 +107,7 @@ static int walk(struct batch *batch, int dir_fd)
         close(dir_fd);
         return error;
     }
+    rewinddir(dir); /* the duplicate shares dir_fd's position */
     int error = 0;
     struct dirent *entry;
     while (error == 0 && (errno = 0, entry = readdir(dir)) != NULL) {
@@ -113,7 +124,7 @@ static int walk(struct batch *batch, int dir_fd)
         }
         if (type != DT_DIR && type != DT_REG)
             continue; /* links and the like have no data of their own to flush */
-        int fd = open_beneath(batch, dir_fd, entry->d_name, type == DT_DIR ? O_DIRECTORY : 0);
+        int fd = new_descriptor(batch, dir_fd, entry->d_name, type == DT_DIR ? O_DIRECTORY : 0);
         if (fd < 0)
             error = errno;
         else
@@ -140,7 +151,7 @@ PyObject *flushtree_flush_tree(PyObject *module, PyObject *args)
         return PyErr_NoMemory();
     int error;
     Py_BEGIN_ALLOW_THREADS
-    int own = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+    int own = new_descriptor(batch, dir_fd, NULL, 0);
     error = own < 0 ? errno : walk(batch, own);
     if (error == 0)
         error = flush_batch(batch);

@@ -7,6 +7,7 @@ beside its name and renamed into place). The program and the C library client
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -65,6 +66,17 @@ def test_library_keeps_the_callers_mask_when_no_thread_can_be_made(venv, base_en
     result = run_client(with_thread_failure(base_env), "--block", str(int(signal.SIGUSR1)), str(venv), text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "check process state: same" in result.stdout
+    assert pip_scripts(venv) == ["pip3", f"pip{PY_VERSION}"]
+
+
+def test_commit_flush_makes_room_when_descriptors_run_short(venv, base_env):
+    """With 48 descriptors, fewer than the flush's batch of 256 (src/flushtree.c): when an open
+    meets EMFILE, the files gathered so far are flushed and closed, and the walk goes on."""
+    def few_descriptors():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48))
+
+    result = run_program(["--python", str(venv)], base_env, text=True, preexec_fn=few_descriptors)
+    assert result.returncode == 0, result.stderr
     assert pip_scripts(venv) == ["pip3", f"pip{PY_VERSION}"]
 
 
