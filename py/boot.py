@@ -465,8 +465,11 @@ def _read_modules_once():
     sys.path_importer_cache.clear()
     # pip's distlib looks up a resource finder for its own package's loader by exact type when
     # its scripts module is imported (pip 24.2 and newer), and fails for one it does not know.
-    from pip._vendor import distlib
-    from pip._vendor.distlib import resources
+    try:
+        from pip._vendor import distlib
+        from pip._vendor.distlib import resources
+    except ImportError:  # a pip that no longer vendors distlib has nothing to tell
+        return
     resources.register_finder(distlib.__loader__, resources.ZipResourceFinder)  # (it takes the type)
 
 
