@@ -28,7 +28,7 @@ import ensurepip_manifest as manifest
 from pip._internal.metadata import get_environment
 
 from . import messages, space, transaction
-from .bytecode import Bytecode, RuntimeArchive
+from .bytecode import Bytecode, runtime_bytecode
 from .errors import RUN_ENDING_SIGNALS, Failure, Interrupted, from_os_error
 from .lock import TargetLock
 from .staging import stage
@@ -233,7 +233,7 @@ def _install(request, answer):
 
 def _commit_install(request, answer, target, projects, wanted):
     pip = projects[-1]
-    bytecode = Bytecode(RuntimeArchive(request["archive"]), target.final["purelib"]) if request["compile"] else None
+    bytecode = Bytecode(runtime_bytecode(request["archive"]), target.final["purelib"]) if request["compile"] else None
     wheels = [manifest.WHEELS[p.name] for p in wanted]
     prebuilt = [size for wheel in wheels for size in wheel["bytecode"]] if bytecode else []
     need = space.check(target.lib, [size for wheel in wheels for size in wheel["files"]], prebuilt,

@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import types
+import zipfile
 
 import pytest
 
@@ -61,7 +62,7 @@ def bytecode(stage, tmp_path, monkeypatch):
     come: when pip's call for one returns, the ones announced before it are done."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     runtime = Runtime(stage, ["pkg/a.py", "pkg/b.py", "other/d.py"])
-    made = load_bytecode_module().Bytecode(runtime, str(tmp_path / "final" / "lib"))
+    made = load_bytecode_module().Bytecode(runtime.get, str(tmp_path / "final" / "lib"))
     made.set_stage(str(stage))
     return made
 
@@ -142,3 +143,12 @@ def test_outside_the_stage_is_refused(bytecode, tmp_path):
     elsewhere.write_text("")
     with pytest.raises(ValueError, match="not in the staging directory"):
         bytecode.compile_file(str(elsewhere))
+
+
+def test_build_bytecode_is_read_from_the_runtime_archive(tmp_path):
+    archive = tmp_path / "runtime.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("pip/__init__.pyc", b"the build's bytes")
+    read = load_bytecode_module().runtime_bytecode(str(archive))
+    assert read("pip/__init__.pyc") == b"the build's bytes"
+    assert read("pip/missing.pyc") is None

@@ -1036,14 +1036,6 @@ def fake_pip_installer(compile_with):
     return modules
 
 
-class NoPrebuiltBytecode:
-    def get(self, name):
-        return None
-
-    def sizes(self, prefix, suffix):
-        return []
-
-
 def stage_fake(tmp_path, compile_with):
     host = Host()
     with _stand_ins(**fake_pip_installer(compile_with)):
@@ -1054,7 +1046,7 @@ def stage_fake(tmp_path, compile_with):
     target = types.SimpleNamespace(python="/v/bin/python", python_final="/v/bin/python",
                                    dest={"platlib": lib, "purelib": lib, "headers": str(venv / "include"),
                                          "scripts": str(venv / "bin"), "data": str(venv)})
-    hook = bytecode.Bytecode(NoPrebuiltBytecode(), lib)
+    hook = bytecode.Bytecode(lambda name: None, lib)
     stage_root = tmp_path / "stage"
     stage_root.mkdir()
     return staging.stage(target, str(stage_root), [("fake", "fake.whl")], hook, None, None), hook
