@@ -67,7 +67,7 @@ def setup(request):
     sys.prefix, sys.exec_prefix = facts["prefix"], facts["exec_prefix"]
     sys.base_prefix, sys.base_exec_prefix = facts["base_prefix"], facts["base_exec_prefix"]
     sys.modules[manifest.SYSCONFIGDATA] = _sysconfig_data(facts["stdlib"], request["target_root"])
-    _read_modules_once()  # last: it imports part of pip, whose sysconfig must see the target's prefixes
+    _read_modules_once()
     return None
 
 
@@ -436,24 +436,27 @@ def _literal_assignment(path, variable, root):
 
 # --- modules from the archive ------------------------------------------------------------------
 
-class ReadOnceImporter(zipimport.zipimporter):
-    """zipimport, reading each module's code once. zipimporter.find_spec asks get_filename for
-    the module's file, and get_filename reads and unmarshals the code to answer; exec_module
-    then reads and unmarshals it again (get_code). Here the code read for the name is kept for
-    the load."""
+def read_once_importer(path):
+    """sys.path hook: zipimport, reading each module's code once. zipimporter.find_spec asks
+    get_filename for the module's file, and get_filename reads and unmarshals the code to
+    answer; exec_module then reads and unmarshals it again (get_code). Here the code read for
+    the name is kept for the load. The importer is of zipimport's own type, its two methods
+    replaced on the instance: what looks loaders up by exact type (pip's distlib, for its
+    resource finder, when its scripts module is imported) knows it as zipimport."""
+    importer = zipimport.zipimporter(path)
+    codes = {}
 
-    def __init__(self, path):
-        super().__init__(path)
-        self._codes = {}
+    def get_filename(fullname):
+        code, _is_package, filename = zipimport._get_module_code(importer, fullname)
+        codes[fullname] = code
+        return filename
 
-    def get_filename(self, fullname):
-        code, _is_package, path = zipimport._get_module_code(self, fullname)
-        self._codes[fullname] = code
-        return path
+    def get_code(fullname):
+        code = codes.pop(fullname, None)
+        return code if code is not None else zipimport.zipimporter.get_code(importer, fullname)
 
-    def get_code(self, fullname):
-        code = self._codes.pop(fullname, None)
-        return code if code is not None else super().get_code(fullname)
+    importer.get_filename, importer.get_code = get_filename, get_code
+    return importer
 
 
 def _read_modules_once():
@@ -461,16 +464,8 @@ def _read_modules_once():
     # leave get_filename's copy unused; from 3.10, find_spec and exec_module as above.
     if sys.version_info < (3, 10) or not hasattr(zipimport, "_get_module_code"):
         return
-    sys.path_hooks[:] = [ReadOnceImporter if hook is zipimport.zipimporter else hook for hook in sys.path_hooks]
+    sys.path_hooks[:] = [read_once_importer if hook is zipimport.zipimporter else hook for hook in sys.path_hooks]
     sys.path_importer_cache.clear()
-    # pip's distlib looks up a resource finder for its own package's loader by exact type when
-    # its scripts module is imported (pip 24.2 and newer), and fails for one it does not know.
-    try:
-        from pip._vendor import distlib
-        from pip._vendor.distlib import resources
-    except ImportError:  # a pip that no longer vendors distlib has nothing to tell
-        return
-    resources.register_finder(distlib.__loader__, resources.ZipResourceFinder)  # (it takes the type)
 
 
 # --- extension modules from the archive --------------------------------------------------------

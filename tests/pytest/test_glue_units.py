@@ -650,7 +650,8 @@ def boot():
 
 def test_each_module_is_read_from_the_archive_once(boot, tmp_path, monkeypatch):
     """zipimport reads and unmarshals a module for its spec's file name, then again to run it;
-    ReadOnceImporter reads it once, and the module and its name are zipimport's."""
+    read_once_importer reads it once, and the module, its name and its loader's type are
+    zipimport's."""
     archive = tmp_path / "runtime.zip"
     code = compile("ANSWER = 42\n", "<ensurepip:answer.py>", "exec")
     with zipfile.ZipFile(archive, "w") as z:
@@ -659,13 +660,14 @@ def test_each_module_is_read_from_the_archive_once(boot, tmp_path, monkeypatch):
     reads = []
     real_get_data = zipimport._get_data
     monkeypatch.setattr(zipimport, "_get_data", lambda *args: (reads.append(args), real_get_data(*args))[1])
-    for importer_type, expected_reads in ((zipimport.zipimporter, 2), (boot.ReadOnceImporter, 1)):
+    for make_importer, expected_reads in ((zipimport.zipimporter, 2), (boot.read_once_importer, 1)):
         reads.clear()
-        spec = importer_type(str(archive)).find_spec("answer")
+        spec = make_importer(str(archive)).find_spec("answer")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         assert (module.ANSWER, module.__file__) == (42, os.path.join(archive, "answer.pyc"))
-        assert len(reads) == expected_reads, importer_type
+        assert type(spec.loader) is zipimport.zipimporter
+        assert len(reads) == expected_reads, make_importer
 
 
 def base_install(prefix, landmark="os.py", version=VERSION):
