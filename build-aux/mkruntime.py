@@ -53,11 +53,13 @@ FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 PYC_FLAGS_UNCHECKED_HASH = 0b01
 EXTENSION_DIR = "_ensurepip_ext"
 # What no import of the glue's or pip's installer reaches, though modulefinder would follow it;
-# and _decimal: libmpdec prints a warning each time it is initialized after the first in a
-# process (a library caller's second call), and decimal (imported only by http.client, which
-# pip's vendored distlib imports) is the same module from _pydecimal.
+# _decimal: libmpdec prints a warning each time it is initialized after the first in a process
+# (a library caller's second call), and decimal (imported only by http.client, which pip's
+# vendored distlib imports) is the same module from _pydecimal; ssl and _ssl: nothing here goes
+# on the network, and every module on the way (distlib, urllib3, http.client) imports ssl only
+# if it can, so leaving it out spares each run loading OpenSSL's TLS library.
 NOT_NEEDED = ["tkinter", "test", "idlelib", "lib2to3", "ensurepip", "pydoc", "doctest",
-              "unittest", "turtle", "turtledemo", "pydoc_data", "readline", "_decimal"]
+              "unittest", "turtle", "turtledemo", "pydoc_data", "readline", "_decimal", "ssl", "_ssl"]
 
 
 def sourceless_pyc(source, filename):

@@ -154,6 +154,25 @@ def test_no_inet_socket_is_ever_created(venv, base_env, tmp_path):
     assert installed_files_match_wheel(venv)
 
 
+def test_no_tls_library_is_ever_loaded(venv, base_env, tmp_path):
+    """The runtime carries no ssl module: nothing it does needs one, and loading OpenSSL's TLS
+    library costs every run its time."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed")
+    runtime = zipfile.ZipFile(os.path.join(os.path.dirname(WHEEL), "ensurepip-runtime.zip"))
+    assert [n for n in runtime.namelist() if re.fullmatch(r"ssl\.pyc|_ensurepip_ext/_ssl\..*", n)] == []
+    # Positive control: the same tracing sees the library when ssl is imported.
+    control = tmp_path / "control.log"
+    subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat", "-o", str(control), "/usr/bin/python3",
+                    "-c", "import ssl"], check=True)
+    assert re.search(r"libssl\.so", control.read_text())
+    log = tmp_path / "strace.log"
+    result = strace_run(["--python", venv], base_env, trace="openat", log=log)
+    assert result.returncode == 0, result.stderr
+    assert not re.search(r"libssl\.so", log.read_text())
+    assert installed_files_match_wheel(venv)
+
+
 def test_the_targets_own_code_does_not_run(venv, base_env, tmp_path):
     """A .pth file of the target that would open a network socket: under the target's own python
     it runs; inside ensurepip, which reads the target as data, it does not."""
