@@ -122,10 +122,19 @@ def as_nobody():
         shutil.rmtree(shared)
 
 
-def strace_run(args, env, trace, inject=None, log=None):
+def default_run_ending_signals():
+    """For a child: SIGINT, SIGTERM and SIGHUP as a shell gives them, whatever the test run
+    inherited. Under nohup SIGHUP is ignored, and ensurepip rightly leaves an ignored signal
+    alone, so a test of what a signal does would see nothing."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def strace_run(args, env, trace, inject=None, log=None, preexec_fn=default_run_ending_signals):
     """The program run under `strace -f` tracing TRACE (a syscall list) into LOG; INJECT is e.g.
-    'syncfs:signal=SIGTERM:when=1'. LeakSanitizer cannot work under ptrace, so a sanitizer
-    build's traced runs go without the leak check (all its other runs keep it)."""
+    'syncfs:signal=SIGTERM:when=1'; strace ends the way the program did: by the same signal
+    (returncode -N), or with its exit status. LeakSanitizer cannot work under ptrace, so a
+    sanitizer build's traced runs go without the leak check (all its other runs keep it)."""
     cmd = ["strace", "-f", "-qq", "-o", str(log) if log else os.devnull, "-e", f"trace={trace}"]
     if inject:
         cmd += ["-e", f"inject={inject}"]
@@ -133,7 +142,7 @@ def strace_run(args, env, trace, inject=None, log=None):
     if "ASAN_OPTIONS" in env:
         env["ASAN_OPTIONS"] += " detect_leaks=0"
     return subprocess.run(cmd + [ENSUREPIP, *map(str, args)], env=env, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, preexec_fn=preexec_fn)
 
 
 @pytest.fixture

@@ -31,17 +31,6 @@ def run_program(args, env, **kwargs):
     return subprocess.run([ENSUREPIP, *args], env=env, capture_output=True, timeout=300, **kwargs)
 
 
-def traced(args, env, inject, trace, **kwargs):
-    """The program under strace, with a signal injected at a system call. strace ends the way
-    the program did: by the same signal (returncode -N), or with its exit status."""
-    env = dict(env)
-    if "ASAN_OPTIONS" in env:
-        env["ASAN_OPTIONS"] += " detect_leaks=0"  # LeakSanitizer cannot work under ptrace
-    cmd = ["strace", "-f", "-qq", "-o", os.devnull, "-e", f"trace={trace}", "-e", f"inject={inject}"]
-    return subprocess.run(cmd + [ENSUREPIP, *args], env=env, capture_output=True, text=True, timeout=300,
-                          **kwargs)
-
-
 def run_client(env, *args, **kwargs):
     return subprocess.run([CLIENT, *args], env=env, capture_output=True, timeout=300, **kwargs)
 
@@ -98,7 +87,7 @@ def test_commit_flushes_on_its_own_thread_when_no_thread_can_be_made(strace, ven
 @pytest.mark.skipif(not FAIL_THREADS, reason="ENSUREPIP_FAIL_THREADS is not set")
 def test_program_still_stops_on_sigterm_when_no_thread_can_be_made(strace, venv, base_env, tmpdir_for_run):
     before = tree_state(venv)
-    result = traced(["--python", str(venv)], with_thread_failure(base_env), "fsync:signal=SIGTERM:when=1", "fsync")
+    result = strace_run(["--python", venv], with_thread_failure(base_env), "fsync", inject="fsync:signal=SIGTERM:when=1")
     assert result.returncode == -signal.SIGTERM, result.stderr
     assert "the target was not changed" in result.stderr
     assert tree_state(venv) == before
@@ -132,8 +121,8 @@ def ignore_run_ending():
 
 
 def test_nohup_survives_sighup(strace, venv, base_env, tmpdir_for_run):
-    result = traced(["--python", str(venv)], base_env, "fsync:signal=SIGHUP:when=1", "fsync",
-                    preexec_fn=ignore_run_ending)
+    result = strace_run(["--python", venv], base_env, "fsync", inject="fsync:signal=SIGHUP:when=1",
+                        preexec_fn=ignore_run_ending)
     assert result.returncode == 0, result.stderr
     assert pip_scripts(venv) == ["pip3", f"pip{PY_VERSION}"]
     no_leftovers(venv, tmpdir_for_run)
@@ -165,7 +154,7 @@ def test_signal_during_the_call_reaches_the_callers_handler_after_it(venv, base_
 @pytest.mark.parametrize("name", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_program_ends_by_the_signal_itself(strace, venv, base_env, name):
     """As CPython does for SIGINT: a shell loop running the program then stops too."""
-    result = traced(["--python", str(venv)], base_env, f"fsync:signal={name}:when=1", "fsync")
+    result = strace_run(["--python", venv], base_env, "fsync", inject=f"fsync:signal={name}:when=1")
     assert result.returncode == -signal.Signals[name], result.stderr
     assert result.stderr.strip().endswith("the target was not changed")
 
