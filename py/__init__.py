@@ -13,7 +13,7 @@ request: command ("install" | "uninstall"), wheel (a path only this process can 
 setuptools_wheel and setuptools_version (the same for setuptools, or None), archive (the runtime
 archive's path), tmpdir (the run's private directory) and tmpdir_fd (it, open), python, venv and
 target_root (the target, as ensurepip_boot found it), pip_version (of the wheel), root (or
-None), upgrade, user, verbosity, compile, script_interpreter (or None), lock_timeout.
+None), upgrade, user, compile, script_interpreter (or None), lock_timeout.
 answer: status ("ok" or a failure kind), action (pip's), message, pip_version, pip_exit_code,
 signal, target (paths), scripts (written), files (count, every project's), setuptools (None, or
 what became of it: version, action, files).
@@ -25,14 +25,13 @@ import signal
 
 import _ensurepip_host as host
 import ensurepip_manifest as manifest
-from pip._internal.metadata import get_environment
 
 from . import messages, space, transaction
 from .bytecode import Bytecode, runtime_bytecode
 from .errors import RUN_ENDING_SIGNALS, Failure, Interrupted, from_os_error
 from .lock import TargetLock
 from .staging import stage
-from .target import InstalledPip, Target
+from .target import Target
 
 
 def run(request):
@@ -165,22 +164,10 @@ def _projects(request):
     return projects
 
 
-def _installed(target, name):
-    """The installed distribution `pip install NAME` would find, as Target.installed_pip finds
-    pip's."""
-    if name == "pip":
-        return target.installed_pip()
-    paths = target.search_path()
-    if target.user:
-        paths.insert(0, target.dest["purelib"])
-    dist = get_environment(paths).get_distribution(name)
-    return InstalledPip(dist) if dist is not None else None
-
-
 def _look(target, projects, upgrade):
     """Finds what is installed of each project; returns those pip would install."""
     for project in projects:
-        project.existing = _installed(target, project.name)
+        project.existing = target.installed(project.name)
     return [p for p in projects if not _satisfied(p.existing, p.version, upgrade)]
 
 
@@ -377,7 +364,7 @@ def _uninstall(request, answer):
     answer["target"] = target.describe()
     bundled = request["pip_version"]
     _finish_interrupted_runs(target, request)
-    installed = target.installed_in_lib()
+    installed = target.installed("pip", lib_only=True)
     if installed is None:
         answer.update(action="not-installed", pip_exit_code=0,
                       message=f"pip is not installed in {target.lib}; nothing to uninstall")
@@ -392,15 +379,15 @@ def _uninstall(request, answer):
     try:
         with TargetLock(target.lib, request["lock_timeout"]):
             transaction.recover(target.lib, target.scripts)
-            installed = target.installed_in_lib()
+            installed = target.installed("pip", lib_only=True)
             if installed is None or str(installed.version) != bundled:
                 answer["action"] = "none"
                 return _uninstall(request, answer)
             removing = [("pip", installed)]
             if request.get("setuptools_version"):
-                dist = get_environment([target.lib]).get_distribution("setuptools")
-                if dist is not None:
-                    removing.append(("setuptools", InstalledPip(dist)))
+                setuptools = target.installed("setuptools", lib_only=True)
+                if setuptools is not None:
+                    removing.append(("setuptools", setuptools))
             files = {name: sum(1 for path in transaction.owned_files(dist.info_dir, target.lib, target.scripts)
                                if os.path.lexists(path))
                      for name, dist in removing}

@@ -121,8 +121,7 @@ def locate(given, root, default):
 def _stdlib_subdirs():
     """(libdir, libdir/pythonX.Y) where a standard library may be: this build's platlibdir, and
     lib and lib64 (another vendor's)."""
-    version = "python%d.%d%s" % (sys.version_info[0], sys.version_info[1],
-                                 "t" if "t" in getattr(sys, "abiflags", "") else "")
+    version = "python%d.%d" % sys.version_info[:2]  # never free-threaded (pycompat.h)
     libdirs = list(dict.fromkeys([getattr(sys, "platlibdir", "lib"), "lib", "lib64"]))
     return [(libdir, os.path.join(libdir, version)) for libdir in libdirs]
 
@@ -376,16 +375,10 @@ def _refuse_another_vendors_layout(facts, root):
 
 
 def _install_scheme_names(path, root):
-    data = read_data(path, root)
-    try:
-        tree = ast.parse(data, path) if data is not None else None
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
+    schemes = _assigned(path, "_INSTALL_SCHEMES", root)
+    if not isinstance(schemes, ast.Dict):
         return set()
-    for node in tree.body if tree is not None else ():
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                and node.targets[0].id == "_INSTALL_SCHEMES" and isinstance(node.value, ast.Dict)):
-            return {k.value for k in node.value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
-    return set()
+    return {k.value for k in schemes.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
 
 
 class _SysconfigData:
@@ -417,20 +410,25 @@ def _sysconfig_data(stdlib, root):
 
 
 def _literal_assignment(path, variable, root):
+    value = _assigned(path, variable, root)
+    try:
+        return ast.literal_eval(value) if value is not None else None
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+
+
+def _assigned(path, variable, root):
+    """The value (an AST node) of the file's first top-level `variable = ...`, or None: no such
+    assignment, or a file that is missing or does not parse."""
     data = read_data(path, root)
     try:
         tree = ast.parse(data, path) if data is not None else None
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
-    if tree is None:
-        return None
-    for node in tree.body:
+    for node in tree.body if tree is not None else ():
         if (isinstance(node, ast.Assign) and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Name) and node.targets[0].id == variable):
-            try:
-                return ast.literal_eval(node.value)
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-                return None
+            return node.value
     return None
 
 

@@ -65,20 +65,16 @@ class _PipRecords(logging.Handler):
             return
         if _created_in_staging_only(record, text):
             return
-        if record.name.startswith("pip._vendor.") and record.levelno < logging.WARNING:
-            # pip's CLI lets vendored libraries speak from -v on, at its -v threshold (VERBOSE):
-            # distlib's "changing mode of .../bin/pip3 to 755" shows at -v, their debug at -vv.
-            host.log(1 if record.levelno >= VERBOSE else 2, "pip", text)
-        elif record.levelno >= logging.ERROR:
+        if record.levelno >= logging.ERROR:
             host.log(-1, "pip", "ERROR: " + text)
         elif record.levelno >= logging.WARNING:
             host.log(-1, "pip", "WARNING: " + text)
-        elif record.levelno >= logging.INFO:
+        elif record.levelno >= logging.INFO and not record.name.startswith("pip._vendor."):
             host.log(0, "pip", text)
-        elif record.levelno >= VERBOSE:
-            host.log(1, "pip", text)
         else:
-            host.log(2, "pip", text)
+            # pip's CLI lets vendored libraries speak from -v on, at its -v threshold (VERBOSE):
+            # distlib's "changing mode of .../bin/pip3 to 755" shows at -v, their debug at -vv.
+            host.log(1 if record.levelno >= VERBOSE else 2, "pip", text)
 
 
 def route_pip_logging():

@@ -87,14 +87,15 @@ class Target:
         self.lib = self.dest["purelib"]
         self.scripts = self.dest["scripts"]
 
-    def installed_pip(self):
-        """The pip that `pip install pip` would consider installed, or None: any pip on the
-        target's sys.path (plus the user site with --user), as for pip; with --root, that
-        sys.path inside the root, never the live system (pip#3063)."""
-        paths = self.search_path()
-        if self.user:
-            paths.insert(0, self.dest["purelib"])
-        dist = get_environment(paths).get_distribution("pip")
+    def installed(self, name, lib_only=False):
+        """The distribution NAME that `pip install NAME` would consider installed, or None: any
+        on the target's sys.path (plus the user site with --user), as for pip; with --root, that
+        sys.path inside the root, never the live system (pip#3063). lib_only: the one in the
+        target's own site-packages (what uninstall may remove)."""
+        paths = [self.lib] if lib_only else self.search_path()
+        if self.user and not lib_only:
+            paths.insert(0, self.lib)
+        dist = get_environment(paths).get_distribution(name)
         return InstalledPip(dist) if dist is not None else None
 
     def search_path(self):
@@ -125,10 +126,6 @@ class Target:
         resolved = resolve_in_root(self.root, change_root("/", final))
         return change_root(self.root, resolved)
 
-    def _final_of(self, now):
-        """The final system's path of a directory that lies now in the root."""
-        return _without_root(self.root, now)
-
     def _where_now(self, path):
         """Where a path the interpreter computed lies now (for a target inside the root, the
         interpreter's paths lie in it already; outside, they are the final ones)."""
@@ -154,17 +151,12 @@ class Target:
                 if not self.root:
                     directory = os.path.join(sitedir, line)
                 else:  # a path of the final system, where ".." stops at its "/"
-                    final = os.path.join(self._final_of(sitedir), line)
+                    final = os.path.join(_without_root(self.root, sitedir), line)
                     directory = self.now(os.path.normpath(final))
                 directory = os.path.normpath(directory)
                 if os.path.isdir(directory):
                     found.append(directory)
         return found
-
-    def installed_in_lib(self):
-        """The pip installed in the target's own site-packages (what uninstall may remove)."""
-        dist = get_environment([self.lib]).get_distribution("pip")
-        return InstalledPip(dist) if dist is not None else None
 
     def describe(self):
         return {

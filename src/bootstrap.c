@@ -35,8 +35,6 @@ static int check_payloads(struct run *run)
 int run_wheel_checked(struct run *run)
 {
     char err[1024];
-    if (run->wheel_check == NULL)
-        return run->pip_version[0] != '\0' ? ENSUREPIP_OK : ENSUREPIP_E_WHEEL;
     int rc = integrity_end(run->wheel_check, err, sizeof err);
     if (rc == 0)
         snprintf(run->pip_version, sizeof run->pip_version, "%s", payload_pip_version());

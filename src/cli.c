@@ -129,14 +129,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "ensurepip: error: %s\n", result.message);
         return status;
     case CLI_UNINSTALL:
-        take_signals();
-        cli.opts.exiting = 1;
-        status = ensurepip_uninstall(&cli.opts, &result);
-        break;
     case CLI_BOOTSTRAP:
         take_signals();
         cli.opts.exiting = 1;
-        status = ensurepip_bootstrap(&cli.opts, &result);
+        status = (cli.mode == CLI_UNINSTALL ? ensurepip_uninstall : ensurepip_bootstrap)(&cli.opts, &result);
         break;
     }
     fflush(stdout);

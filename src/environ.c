@@ -7,44 +7,6 @@
 
 extern char **environ;
 
-static void free_strings(char **vars, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        free(vars[i]);
-    free(vars);
-}
-
-static char **copy_strings(char *const *vars, size_t count)
-{
-    char **copy = malloc((count + 1) * sizeof *copy);
-    if (copy == NULL)
-        return NULL;
-    for (size_t i = 0; i < count; i++) {
-        copy[i] = strdup(vars[i]);
-        if (copy[i] == NULL) {
-            free_strings(copy, i);
-            return NULL;
-        }
-    }
-    copy[count] = NULL;
-    return copy;
-}
-
-int env_snapshot_take(struct env_snapshot *snap)
-{
-    size_t count = 0;
-    while (environ != NULL && environ[count] != NULL)
-        count++;
-    snap->vars = copy_strings(environ, count);
-    snap->count = snap->vars != NULL ? count : 0;
-    return snap->vars != NULL ? 0 : -1;
-}
-
-/* The array (and its strings, in the same block) that the last restoration gave to environ.
- * glibc neither frees nor copies the strings of an array assigned to environ, so each call's
- * block stays in use until the next restoration replaces it; that one frees it. */
-static char **restored_block;
-
 /* One allocation holding the NULL-terminated array and the strings it points to. */
 static char **copy_into_one_block(char *const *vars, size_t count)
 {
@@ -65,6 +27,21 @@ static char **copy_into_one_block(char *const *vars, size_t count)
     return block;
 }
 
+int env_snapshot_take(struct env_snapshot *snap)
+{
+    size_t count = 0;
+    while (environ != NULL && environ[count] != NULL)
+        count++;
+    snap->vars = copy_into_one_block(environ, count);
+    snap->count = snap->vars != NULL ? count : 0;
+    return snap->vars != NULL ? 0 : -1;
+}
+
+/* The array (and its strings, in the same block) that the last restoration gave to environ.
+ * glibc neither frees nor copies the strings of an array assigned to environ, so each call's
+ * block stays in use until the next restoration replaces it; that one frees it. */
+static char **restored_block;
+
 int env_snapshot_restore(const struct env_snapshot *snap)
 {
     /* A fresh array of fresh strings, assigned to environ (POSIX allows it; glibc's setenv
@@ -84,8 +61,7 @@ int env_snapshot_restore(const struct env_snapshot *snap)
 
 void env_snapshot_free(struct env_snapshot *snap)
 {
-    if (snap->vars != NULL)
-        free_strings(snap->vars, snap->count);
+    free(snap->vars);
     snap->vars = NULL;
     snap->count = 0;
 }
@@ -97,19 +73,11 @@ static int unset_prefixed(const char *prefix)
         const char *var = environ[i];
         const char *eq = strchr(var, '=');
         if (strncmp(var, prefix, n) == 0 && eq != NULL) {
-            char name[256];
-            size_t len = (size_t)(eq - var);
-            if (len >= sizeof name) {
-                char *big = strndup(var, len);
-                if (big == NULL)
-                    return -1;
-                unsetenv(big);
-                free(big);
-            } else {
-                memcpy(name, var, len);
-                name[len] = '\0';
-                unsetenv(name);
-            }
+            char *name = strndup(var, (size_t)(eq - var));
+            if (name == NULL)
+                return -1;
+            unsetenv(name);
+            free(name);
             i = 0; /* unsetenv shifted the array; start over */
             continue;
         }

@@ -114,12 +114,6 @@ static PyObject *host_fresh_descriptor(PyObject *module, PyObject *args)
     return PyLong_FromLong(fd);
 }
 
-static PyObject *host_verbosity(PyObject *module, PyObject *unused)
-{
-    (void)unused;
-    return PyLong_FromLong(current_run(module)->opts->verbosity);
-}
-
 static PyObject *host_pending_signal(PyObject *module, PyObject *unused)
 {
     (void)module;
@@ -142,7 +136,6 @@ static PyMethodDef host_methods[] = {
      "log(level, tag, message): print a line; level 0 on stdout, -1 a warning, >= 1 with -v."},
     {"progress", host_progress, METH_VARARGS,
      "progress(text): show text as the progress line (on a terminal only)."},
-    {"verbosity", host_verbosity, METH_NOARGS, "verbosity(): the -v count of this run."},
     {"extension_path", host_extension_path, METH_VARARGS,
      "extension_path(name): the path extension module name was loaded from in this process, or None."},
     {"remember_extension", host_remember_extension, METH_VARARGS,

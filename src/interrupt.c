@@ -14,7 +14,8 @@ static volatile sig_atomic_t first, seen[RUN_ENDING_COUNT];
 /* Which of them this run records (the others were ignored by the caller). */
 static int taken[RUN_ENDING_COUNT];
 
-static void record(int sig)
+/* The signal handler; also called for a signal the Python glue caught. */
+void interrupt_record(int sig)
 {
     for (size_t i = 0; i < RUN_ENDING_COUNT; i++)
         if (run_ending[i] == sig)
@@ -27,7 +28,7 @@ void interrupt_rearm(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = record;
+    sa.sa_handler = interrupt_record;
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < RUN_ENDING_COUNT; i++)
         if (taken[i])
@@ -48,11 +49,6 @@ void interrupt_catch(void)
 int interrupt_pending(void)
 {
     return first;
-}
-
-void interrupt_record(int sig)
-{
-    record(sig);
 }
 
 void interrupt_take(sigset_t *set)

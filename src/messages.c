@@ -18,7 +18,8 @@ void run_output_init(struct run *run)
     run->progress_shown = 0;
 }
 
-void run_one_line(char *message)
+/* Makes a message one line: control characters (from paths, options) become '?'. */
+static void run_one_line(char *message)
 {
     for (char *p = message; *p != '\0'; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)

@@ -85,10 +85,6 @@ int payload_file_open(struct payload_file *f, const char *name, const void *data
     f->path = NULL;
     if (in_memory(f, name, data, size) == 0)
         return 0;
-    if (tmpdir == NULL) {
-        snprintf(err, errlen, "cannot make an in-memory file for %s: %s", name, strerror(errno));
-        return -1;
-    }
     return in_tmpdir(f, name, data, size, tmpdir, err, errlen);
 }
 

@@ -12,8 +12,8 @@ struct payload_file {
     char *path;    /* what goes on sys.path; malloc'ed */
 };
 
-/* Makes the file NAME from data. Without /proc, writes tmpdir/NAME, or fails if tmpdir is
- * NULL. Returns 0, or -1 with a message and errno set. */
+/* Makes the file NAME from data. Without /proc, writes tmpdir/NAME. Returns 0, or -1 with a
+ * message and errno set. */
 int payload_file_open(struct payload_file *f, const char *name, const void *data, size_t size,
                       const char *tmpdir, char *err, size_t errlen);
 

@@ -13,10 +13,6 @@
 
 #include "interrupt.h"
 
-#ifndef O_PATH
-#define O_PATH O_RDONLY
-#endif
-
 /* Signals whose default action would end the run where it stands, with nothing cleaned up. */
 static const int ignored_for_run[] = {SIGPIPE, SIGXFSZ};
 

@@ -186,7 +186,6 @@ static PyObject *build_request(const struct run *run, const struct payload_files
         || set_item(req, "root", str_or_none(o->root))
         || set_item(req, "upgrade", PyBool_FromLong(o->upgrade))
         || set_item(req, "user", PyBool_FromLong(o->user))
-        || set_item(req, "verbosity", PyLong_FromLong(o->verbosity))
         || set_item(req, "compile", PyBool_FromLong(!o->no_compile))
         || set_item(req, "lock_timeout", PyFloat_FromDouble(o->lock_timeout))
         || set_item(req, "script_interpreter", str_or_none(o->script_interpreter))) {
@@ -383,7 +382,7 @@ static int call_glue(struct run *run, const struct payload_files *files)
 static int open_payload_files(struct run *run, struct payload_files *files)
 {
     char err[1024];
-    if (run->wheel_check != NULL && integrity_runtime_checked(run->wheel_check, err, sizeof err) != 0)
+    if (integrity_runtime_checked(run->wheel_check, err, sizeof err) != 0)
         return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
     if (payload_file_open(&files->runtime, run->runtime.name, run->runtime.data, run->runtime.size, run->tmpdir,
                           err, sizeof err) != 0)

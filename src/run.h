@@ -41,11 +41,8 @@ struct run {
 void run_details_free(struct run_details *d);
 
 /* Waits for the embedded wheel's check (begun before Python starts) and records a failure.
- * Returns ENSUREPIP_OK or ENSUREPIP_E_WHEEL; later calls return the first verdict. */
+ * Returns ENSUREPIP_OK or ENSUREPIP_E_WHEEL. Called once, while run->wheel_check is set. */
 int run_wheel_checked(struct run *run);
-
-/* Makes a message one line: control characters (from paths, options) become '?'. */
-void run_one_line(char *message);
 
 /* Sets run->result's message to text, made one line (cut with "..." if it does not fit). */
 void run_set_message(struct run *run, const char *text);
