@@ -42,8 +42,7 @@ def run(request):
     _raise_on_signals()
     # Paths given relative to the caller's directory are resolved now; then the interpreter
     # works in the private temporary directory (the C host returns to the caller's after):
-    # pip's distutils scheme code on 3.8/3.9 reads ./setup.cfg, and nothing in the caller's
-    # directory may steer the install (bpo-42050).
+    # nothing in the caller's directory may steer the install (bpo-42050).
     if request["root"]:
         request["root"] = os.path.abspath(request["root"])
     os.chdir(request["tmpdir_fd"])  # not by name: in a TMPDIR others can write, it may name another
@@ -179,7 +178,6 @@ def _install(request, answer):
     # pip's order: the PEP 668 marker first, even when pip is installed already or --user is given
     target.check_externally_managed()
     target.check_user_scheme()
-    target.create_user_site()
     _finish_interrupted_runs(target, request)
     if not _look(target, projects, request["upgrade"]):
         return _already_present(projects, answer, request["upgrade"])

@@ -61,8 +61,7 @@ def setup(request):
     if isinstance(facts, Failure):
         return {"status": facts.kind, "action": "none", "message": facts.message, "pip_version": "",
                 "pip_exit_code": -1, "signal": 0, "scripts": [], "files": 0, "target": None}
-    if hasattr(sys, "platlibdir"):
-        sys.platlibdir = facts["platlibdir"]
+    sys.platlibdir = facts["platlibdir"]
     sys.executable = sys._base_executable = facts["executable"]
     sys.prefix, sys.exec_prefix = facts["prefix"], facts["exec_prefix"]
     sys.base_prefix, sys.base_exec_prefix = facts["base_prefix"], facts["base_exec_prefix"]
@@ -122,7 +121,7 @@ def _stdlib_subdirs():
     """(libdir, libdir/pythonX.Y) where a standard library may be: this build's platlibdir, and
     lib and lib64 (another vendor's)."""
     version = "python%d.%d" % sys.version_info[:2]  # never free-threaded (pycompat.h)
-    libdirs = list(dict.fromkeys([getattr(sys, "platlibdir", "lib"), "lib", "lib64"]))
+    libdirs = list(dict.fromkeys([sys.platlibdir, "lib", "lib64"]))
     return [(libdir, os.path.join(libdir, version)) for libdir in libdirs]
 
 
@@ -458,9 +457,7 @@ def read_once_importer(path):
 
 
 def _read_modules_once():
-    # 3.8 and 3.9 load through zipimporter.load_module, which reads the code itself and would
-    # leave get_filename's copy unused; from 3.10, find_spec and exec_module as above.
-    if sys.version_info < (3, 10) or not hasattr(zipimport, "_get_module_code"):
+    if not hasattr(zipimport, "_get_module_code"):  # a zipimport of another shape: as it is
         return
     sys.path_hooks[:] = [read_once_importer if hook is zipimport.zipimporter else hook for hook in sys.path_hooks]
     sys.path_importer_cache.clear()

@@ -3,7 +3,6 @@
 --root is applied, and which pip, if any, is installed already on the sys.path the target's
 python will have."""
 
-import contextlib
 import os
 import sys
 import sysconfig
@@ -15,24 +14,6 @@ from pip._internal.metadata import get_environment
 from pip._internal.models.scheme import SCHEME_KEYS
 
 from .errors import Failure
-
-
-@contextlib.contextmanager
-def _user_site_creation_deferred(target):
-    """On 3.8/3.9 pip computes a --user scheme with distutils' install command, which creates
-    ~/.local/lib/pythonX.Y/site-packages (mode 0700) on the way. pip refuses an invisible user
-    site or a marked Python before that, and a refused run must create nothing: the creation
-    is kept for target.create_user_site(), once the run is past those checks."""
-    if sys.version_info >= (3, 10):
-        yield
-        return
-    from distutils.command.install import install
-    create = install.create_home_path
-    install.create_home_path = lambda command: setattr(target, "_create_user_site", lambda: create(command))
-    try:
-        yield
-    finally:
-        install.create_home_path = create
 
 
 def change_root(root, path):
@@ -66,11 +47,7 @@ class Target:
         lies inside it (ensurepip_boot decided, and named the target's paths under it)."""
         self.user = user
         self.root = target_root or (os.path.normpath(os.path.abspath(root)) if root else None)
-        # isolated=True: on 3.8/3.9 pip computes schemes with distutils, which otherwise reads
-        # setup.cfg and pydistutils.cfg from the current directory (bpo-42050).
-        self._create_user_site = None
-        with _user_site_creation_deferred(self):
-            scheme = get_scheme("pip", user=user, home=None, root=None, isolated=True, prefix=None)
+        scheme = get_scheme("pip", user=user, home=None, root=None, isolated=True, prefix=None)
         live = {key: os.path.normpath(getattr(scheme, key)) for key in SCHEME_KEYS}
         self.python = sys.executable
         # A target interpreter inside the root is a staged system that carries its own python:
@@ -174,12 +151,6 @@ class Target:
         if self.user and virtualenv_no_global():
             raise Failure("pip", "Can not perform a '--user' install. User site-packages are not "
                                  "visible in this virtualenv.", pip_exit_code=1)
-
-    def create_user_site(self):
-        """What pip's scheme computation would have created for --user on 3.8/3.9 (distutils),
-        done now that pip would not have refused."""
-        if self._create_user_site is not None:
-            self._create_user_site()
 
     def check_externally_managed(self):
         """PEP 668, as pip applies it: not inside a venv, not with --root."""

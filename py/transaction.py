@@ -211,7 +211,7 @@ def _refuse_if_link(walked, parent_fd, name, base):
 
 
 def _remove_at(dir_fd, name):
-    """shutil.rmtree(name, dir_fd=...) as Python 3.11+ has it (the targets go back to 3.8)."""
+    """shutil.rmtree(name, dir_fd=...) as Python 3.11+ has it (3.10 has none)."""
     st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
     if not stat.S_ISDIR(st.st_mode):
         os.unlink(name, dir_fd=dir_fd)

@@ -86,7 +86,7 @@ static int unset_prefixed(const char *prefix)
     return 0;
 }
 
-/* Variables CPython (3.8-3.15, Lib/ and the start-up code) or Debian's Python read even in an
+/* Variables CPython (3.10-3.15, Lib/ and the start-up code) or Debian's Python read even in an
  * isolated configuration, each able to change which code runs or where files go. */
 static const char *const steering_variables[] = {
     "PYTHONEXECUTABLE",           /* the interpreter the target claims to be (3.11+, any OS) */

@@ -116,7 +116,7 @@ static int start(struct run *run, const char *archive_path)
      * data: it imports nothing but the runtime archive (its whole sys.path), and its prefixes
      * and executable lie in the private temporary directory, which holds no library; with all of
      * them given, CPython searches for none and reads nothing outside it (no ._pth, no landmark;
-     * 3.8-3.10 look for a pyvenv.cfg beside the executable and one level up: still inside). site
+     * 3.10 looks for a pyvenv.cfg beside the executable and one level up: still inside). site
      * is not imported: the target's .pth files and sitecustomize never run. */
     size_t n = strlen(run->tmpdir) + sizeof "/bin/python";
     char *executable = malloc(n);

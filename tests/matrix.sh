@@ -1,8 +1,8 @@
 #!/bin/sh
 # Builds ensurepip out of tree for every CPython it finds and runs the whole test suite with
 # each: the system's Python (pkg-config python3-embed, Debian's 3.11) and pyenv's shared
-# builds 3.10 to 3.15 when pyenv is there (3.8 and 3.9 are end-of-life: not searched for, but
-# still built when named as INTERPRETER). Debian testing's 3.13-3.15: tests/debian-testing.sh.
+# builds 3.10 to 3.15 when pyenv is there (configure refuses the end-of-life 3.8 and 3.9).
+# Debian testing's 3.13-3.15: tests/debian-testing.sh.
 # Prints a table (version, pip bundled, build, tests) and ends with "N passed, N failed" over all builds; exits non-zero if any build or test failed.
 #
 # usage: tests/matrix.sh [-j JOBS] [--logs DIR] [--skip-default] [--pip-wheel FILE]... [INTERPRETER...]
