@@ -107,3 +107,33 @@ def test_a_venv_of_another_vendors_build_of_this_version(run, tmp_path, other):
                          text=True, env={"PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith(f"pip {PIP_VERSION} from {site_packages(venv)}")
+
+
+def _end_of_life_pythons():
+    """The shared CPython 3.8 and 3.9 builds of this machine (pyenv's), if any."""
+    versions = os.path.join(os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv"), "versions")
+    found = []
+    for name in sorted(os.listdir(versions)) if os.path.isdir(versions) else []:
+        minor = ".".join(name.split(".")[:2])
+        python = os.path.join(versions, name, "bin", f"python{minor}")
+        if minor in ("3.8", "3.9") and os.access(python, os.X_OK):
+            found.append(python)
+    return found
+
+
+def test_configure_refuses_end_of_life_pythons(tmp_path):
+    pythons = _end_of_life_pythons()
+    if not pythons:
+        pytest.skip("no CPython 3.8 or 3.9 on this machine")
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    if os.path.exists(os.path.join(source, "config.status")):
+        pytest.skip("the source tree is configured in place: autoconf builds nowhere else from it")
+    for python in pythons:
+        build = tmp_path / os.path.basename(python)
+        build.mkdir()
+        result = subprocess.run([os.path.join(source, "configure"), f"--with-python={python}"], cwd=build,
+                                capture_output=True, text=True)
+        minor = os.path.basename(python)[len("python"):]
+        assert result.returncode != 0
+        assert (f"Python {minor} is end-of-life and not supported: build against CPython 3.10 to 3.15"
+                in result.stderr), result.stderr[-2000:]
