@@ -4,7 +4,8 @@ usage: python3 bench/bench.py [--build [LABEL=]DIR]... [--rounds N] [--json FILE
                               [--installer DIR]
 
 DIR is a configured and built tree (default: ./build, as tools/demo.sh makes it); the benchmark
-uses its ensurepip, its wheel (wheels/pip-*.whl) and the Python it was configured with, so it
+uses its ensurepip, its wheels (wheels/pip-*.whl, and wheels/setuptools-*.whl where the build
+embeds setuptools, as for 3.11 and older) and the Python it was configured with, so it
 runs for any CPython of the matrix: Debian 12's python3.11, a pyenv build (configure
 --with-python=$(pyenv prefix 3.13.0)/bin/python3.13), or Debian testing's python3.15 in a root
 made as tests/debian-testing.sh makes it (build inside the root, run this file there by chroot,
@@ -16,7 +17,11 @@ to FILE as JSON (default: the first DIR's bench.json).
 
 --build given more than once puts each build's own cases ("ours ... [LABEL]", LABEL defaulting
 to DIR's name) into the same rounds, for a before/after comparison on one machine at one time;
-the builds must be configured with the same Python, and the peers use the first build's wheel.
+the builds must be configured with the same Python, and the peers use the first build's wheels.
+
+Every peer does the work ours does: where the build embeds setuptools, pip from its wheel
+installs setuptools and pip (as python -m ensurepip does), and pypa/installer and unzip take
+both wheels, one after the other (one shell, `&&`).
 
 pypa/installer (what Yocto and Buildroot install wheels with) is taken from Debian's
 python3-installer (--installer, default /usr/lib/python3/dist-packages/installer). It is pure
@@ -30,17 +35,18 @@ Cases (name: what runs):
   ours --root           ensurepip --python PYTHON --root DIR (an empty directory)
   ours --root --no-compile
   pypa/installer        PYTHON -m installer --destdir DIR --prefix /usr/local --compile-bytecode 0
-                        WHEEL (level 0 only: the same .pyc files as ours, and what Yocto's
+                        WHEEL, for each wheel (level 0 only: the same .pyc files as ours, and what Yocto's
                         python_pep517 class asks for; installer's default adds level 1)
   pypa/installer --no-compile-bytecode
   python -m ensurepip   VENV/bin/python -m ensurepip (pip, and setuptools before 3.12)
-  pip from its wheel    VENV/bin/python WHEEL/pip install --no-cache-dir --no-index --find-links DIR pip
+  pip from its wheel    VENV/bin/python WHEEL/pip install --no-cache-dir --no-index --find-links DIR
+                        [setuptools] pip
   ... --no-compile      the same with --no-compile
   virtualenv            virtualenv -p PYTHON --seeder app-data --no-setuptools --no-wheel
                         --no-periodic-update (only when virtualenv is installed; the first,
                         cache-warming run is not timed)
-  floor: unzip          unzip -q WHEEL -d DIR
-  floor: compileall     python -m compileall -q -j0 on the unpacked wheel
+  floor: unzip          unzip -q WHEEL -d DIR, for each wheel
+  floor: compileall     python -m compileall -q -j0 on the unpacked wheels
   --version             of ours, of python -m ensurepip, of pip from its wheel
 """
 
@@ -51,6 +57,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -109,11 +116,13 @@ class Bench:
             path = os.path.abspath(path)
             ensurepip = os.path.join(path, "ensurepip")
             wheels = glob.glob(os.path.join(path, "wheels", "pip-*.whl"))
+            setuptools = glob.glob(os.path.join(path, "wheels", "setuptools-*.whl"))
             if not os.access(ensurepip, os.X_OK) or len(wheels) != 1:
                 sys.exit(f"bench: {path} has no built ensurepip and wheels/pip-*.whl: build first "
                          "(sh tools/demo.sh, or configure && make)")
             if not self.builds:
                 self.build, self.wheel, self.python = path, wheels[0], configured_python(path)
+                self.wheels = setuptools + wheels  # ensurepip's order: setuptools, then pip
             elif configured_python(path) != self.python:
                 sys.exit(f"bench: {path} is configured with {configured_python(path)}, not {self.python}: "
                          "compare builds of one Python")
@@ -125,7 +134,9 @@ class Bench:
         self.counter = 0
         self.links = os.path.join(workdir, "links")
         os.makedirs(self.links)
-        shutil.copy(self.wheel, self.links)
+        for wheel in self.wheels:
+            shutil.copy(wheel, self.links)
+        self.projects = [os.path.basename(w).split("-")[0] for w in self.wheels]
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith(("PIP_", "PYTHON")) and k != "VIRTUAL_ENV"}
         self.env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
@@ -169,9 +180,11 @@ class Bench:
     def cases(self, quick):
         pip_from_wheel = lambda venv, *extra: [os.path.join(venv, "bin", "python"), os.path.join(self.wheel, "pip"),
                                                "install", "--no-cache-dir", "--no-index", "--find-links", self.links,
-                                               "-q", *extra, "pip"]
-        installer = lambda d, *compile_: [self.python, "-m", "installer", "--destdir", d, "--prefix", "/usr/local",
-                                          *compile_, self.wheel]
+                                               "-q", *extra, *self.projects]
+        installer = lambda d, *compile_: each_wheel(
+            [self.python, "-m", "installer", "--destdir", d, "--prefix", "/usr/local", *compile_])
+        each_wheel = lambda command, *after: ["sh", "-c", " && ".join(
+            shlex.join(command + [wheel, *after]) for wheel in self.wheels)]
         cases = {}
         for suffix, ensurepip in self.builds:
             cases["ours" + suffix] = Case(lambda venv, e=ensurepip: [e, "--python", venv])
@@ -186,7 +199,7 @@ class Bench:
                                                                  "dir", self.installer_env)
         cases["pip from its wheel"] = Case(lambda venv: pip_from_wheel(venv))
         cases["pip from its wheel --no-compile"] = Case(lambda venv: pip_from_wheel(venv, "--no-compile"))
-        cases["floor: unzip"] = Case(lambda d: ["unzip", "-q", self.wheel, "-d", d], target="new")
+        cases["floor: unzip"] = Case(lambda d: each_wheel(["unzip", "-q", "-o"], "-d", d), target="new")
         if self.has_stdlib_ensurepip():
             cases["python -m ensurepip"] = Case(lambda venv: [os.path.join(venv, "bin", "python"), "-m", "ensurepip"])
         if shutil.which("virtualenv") and not quick:
@@ -207,7 +220,8 @@ class Bench:
 
     def compileall_floor(self):
         unpacked = self.fresh("unpacked")
-        subprocess.run(["unzip", "-q", self.wheel, "-d", unpacked], check=True)
+        for wheel in self.wheels:
+            subprocess.run(["unzip", "-q", "-o", wheel, "-d", unpacked], check=True)
         try:
             return run_timed([self.python, "-m", "compileall", "-q", "-j0", unpacked])
         finally:
@@ -289,7 +303,7 @@ def measure(bench, rounds, quick):
     pip_version = re.match(r"pip-([^-]+)-", os.path.basename(bench.wheel)).group(1)
     results = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                "machine": machine(), "python": bench.python, "python_version": bench.version,
-               "wheel": os.path.basename(bench.wheel), "pip_version": pip_version,
+               "wheel": ", ".join(map(os.path.basename, bench.wheels)), "pip_version": pip_version,
                "installer_version": bench.installer_version, "notes": bench.notes,
                "builds": {suffix.strip(" []") or "ours": e for suffix, e in bench.builds},
                "cpus": os.cpu_count(), "rounds": rounds, "load_average_before": load_before,
@@ -337,7 +351,8 @@ def cpu_scaling(bench, rounds):
         times = []
         for _ in range(rounds):
             unpacked = bench.fresh("unpacked")
-            subprocess.run(["unzip", "-q", bench.wheel, "-d", unpacked], check=True)
+            for wheel in bench.wheels:
+                subprocess.run(["unzip", "-q", "-o", wheel, "-d", unpacked], check=True)
             times.append(run_timed([bench.python, "-m", "compileall", "-q", f"-j{jobs}", unpacked])[0])
             bench.cleanup(unpacked)
         out[f"compileall -j{jobs}"] = statistics.median(times)
