@@ -25,6 +25,7 @@ import signal
 
 import _ensurepip_host as host
 import ensurepip_manifest as manifest
+from pip._vendor.packaging.version import parse
 
 from . import messages, space, transaction
 from .bytecode import Bytecode, runtime_bytecode
@@ -39,7 +40,7 @@ def run(request):
               "pip_exit_code": -1, "signal": 0, "scripts": [], "files": 0, "target": None,
               "setuptools": None}
     messages.route_pip_logging()
-    _raise_on_signals()
+    _handle_signals(_interrupt)
     # Paths given relative to the caller's directory are resolved now; then the interpreter
     # works in the private temporary directory (the C host returns to the caller's after):
     # nothing in the caller's directory may steer the install (bpo-42050).
@@ -71,63 +72,39 @@ def run(request):
     except OSError as e:  # met while reading the target (pip's metadata): its errno says what
         f = from_os_error(e, "cannot read the target")
         answer.update(status=f.kind, message=f.message)
-    finally:
-        _record_signals()
+    finally:  # after the work, a signal only needs to reach the host's record
+        _handle_signals(lambda signum, frame: host.record_signal(signum))
     return answer
 
 
-def _raise_on_signals():
-    def interrupt(signum, frame):
-        raise Interrupted(signum)
-
-    for signum in _signals_taken():
-        signal.signal(signum, interrupt)
-
-
-def _record_signals():
-    """After the work, a signal only needs to reach the host's record."""
-    def record(signum, frame):
-        host.record_signal(signum)
-
-    for signum in _signals_taken():
-        signal.signal(signum, record)
+def _handle_signals(handler):
+    """The run-ending signals the host records go to handler: one the caller ignores (nohup)
+    stays ignored."""
+    for signum in sorted(RUN_ENDING_SIGNALS):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, handler)
 
 
-def _signals_taken():
-    """The run-ending signals the host records: one the caller ignores (nohup) stays ignored."""
-    return [signum for signum in sorted(RUN_ENDING_SIGNALS) if signal.getsignal(signum) is not signal.SIG_IGN]
-
-
-def _satisfied(existing, bundled, upgrade):
-    """pip's answer to `pip install [--upgrade] pip`: anything installed satisfies it without
-    --upgrade; with --upgrade only a version at least the bundled one (pip never downgrades)."""
-    from pip._vendor.packaging.version import parse
-
-    if existing is None:
-        return False
-    return not upgrade or existing.version >= parse(bundled)
+def _interrupt(signum, frame):
+    raise Interrupted(signum)
 
 
 def _make_dirs(path):
     """os.makedirs that returns the directories it created, deepest last."""
     created = []
     while not os.path.isdir(path):
-        created.append(path)
+        created.insert(0, path)
         path = os.path.dirname(path)
-    for directory in reversed(created):
-        try:
+    for directory in created:
+        with contextlib.suppress(FileExistsError):
             os.mkdir(directory)
-        except FileExistsError:
-            pass
-    return list(reversed(created))
+    return created
 
 
 def _remove_if_empty(directories):
     for directory in reversed(directories):
-        try:
+        with contextlib.suppress(OSError):
             os.rmdir(directory)
-        except OSError:
-            pass
 
 
 def _finish_interrupted_runs(target, request):
@@ -149,32 +126,26 @@ class _Project:
 
     def __init__(self, name, wheel, version):
         self.name, self.wheel, self.version = name, wheel, version
-        self.existing = self.replaced = None
-        self.staged = None
-
-
-def _projects(request):
-    """What CPython's ensurepip asks pip for, in its order: setuptools then pip (3.11 and
-    older), or pip alone."""
-    projects = []
-    if request.get("setuptools_wheel"):
-        projects.append(_Project("setuptools", request["setuptools_wheel"], request["setuptools_version"]))
-    projects.append(_Project("pip", request["wheel"], request["pip_version"]))
-    return projects
+        self.existing = self.replaced = self.staged = None
 
 
 def _look(target, projects, upgrade):
-    """Finds what is installed of each project; returns those pip would install."""
+    """Finds what is installed of each project; returns those pip would install: anything
+    installed satisfies `pip install` without --upgrade; with --upgrade only a version at least
+    the bundled one (pip never downgrades)."""
     for project in projects:
         project.existing = target.installed(project.name)
-    return [p for p in projects if not _satisfied(p.existing, p.version, upgrade)]
+    return [p for p in projects if p.existing is None or (upgrade and not p.existing.version >= parse(p.version))]
 
 
 def _install(request, answer):
     messages.detail("glue", "pip's modules imported", level=3)
     target = Target(request["root"], request["user"], request["target_root"])
     answer["target"] = target.describe()
-    projects = _projects(request)
+    # What CPython's ensurepip asks pip for, in its order: setuptools (3.11 and older) then pip
+    projects = [_Project("pip", request["wheel"], request["pip_version"])]
+    if request.get("setuptools_wheel"):
+        projects.insert(0, _Project("setuptools", request["setuptools_wheel"], request["setuptools_version"]))
     # pip's order: the PEP 668 marker first, even when pip is installed already or --user is given
     target.check_externally_managed()
     target.check_user_scheme()
@@ -340,8 +311,6 @@ def _say_satisfied(project):
 
 
 def _already_present(projects, answer, upgrade):
-    from pip._vendor.packaging.version import parse
-
     for project in projects:
         _say_satisfied(project)
     pip = projects[-1]

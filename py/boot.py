@@ -25,6 +25,7 @@ import os
 import re
 import stat
 import sys
+import types
 import zipimport
 from importlib.machinery import ExtensionFileLoader
 from importlib.util import spec_from_loader
@@ -232,10 +233,6 @@ class _Files:
     def listdir(self, path):
         return os.listdir(self.where(path))
 
-    def from_final(self, path):
-        """A path named by the target's files (pyvenv.cfg's home), where it lies now."""
-        return in_root(self.root, path) if self.root is not None else path
-
     def search_up(self, directory, test):
         """directory or its parent (not above the root), as CPython's getpath finds its landmarks
         beside the interpreter's directory, PREFIX/bin: (prefix, found) or (None, None). No
@@ -324,7 +321,8 @@ def describe(python, venv, root, source="the python given"):
     # interpreter is named python-something, as every CPython installs it.
     if not venv and not os.path.basename(real_python).startswith("python"):
         raise Failure("target", f"{source}: {python} is not a Python interpreter (it is {real_python})")
-    start = files.from_final(home) if home else os.path.dirname(real_python)
+    # pyvenv.cfg's home names a path of the final system
+    start = (in_root(root, home) if root is not None else home) if home else os.path.dirname(real_python)
     base_prefix, found = files.search_up(start, _stdlib_in)
     if base_prefix is None:
         _, other = files.search_up(start, _any_stdlib_in)
@@ -356,11 +354,8 @@ def _refuse_another_vendors_layout(facts, root):
     another vendor's rules, which this build cannot apply: pip would go where the target never
     looks. A Failure then, else None. (A venv's layout is the same everywhere; a target whose
     sysconfig cannot be read as data, a .pyc-only one, is taken as laid out like this build.)"""
-    theirs = set()
-    for name in ("sysconfig.py", os.path.join("sysconfig", "__init__.py")):
-        theirs = _install_scheme_names(os.path.join(facts["stdlib"], name), root)
-        if theirs:
-            break
+    theirs = (_install_scheme_names(os.path.join(facts["stdlib"], "sysconfig.py"), root)
+              or _install_scheme_names(os.path.join(facts["stdlib"], "sysconfig", "__init__.py"), root))
     ours = set(manifest.INSTALL_SCHEMES)
     if not theirs or not ours or theirs == ours:
         return None
@@ -380,14 +375,6 @@ def _install_scheme_names(path, root):
     return {k.value for k in schemes.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
 
 
-class _SysconfigData:
-    """A module object holding only build_time_vars, as a _sysconfigdata_*.py module does."""
-
-    def __init__(self, name, variables):
-        self.__name__ = name
-        self.build_time_vars = variables
-
-
 def _sysconfig_data(stdlib, root):
     """The target's _sysconfigdata, evaluated as a literal; the build's own where the target
     has none that reads as one (a .pyc-only standard library, say)."""
@@ -400,20 +387,16 @@ def _sysconfig_data(stdlib, root):
         names.remove(own + ".py")
         names.insert(0, own + ".py")
     for name in names:
-        variables = _literal_assignment(os.path.join(stdlib, name), "build_time_vars", root)
+        value = _assigned(os.path.join(stdlib, name), "build_time_vars", root)
+        try:
+            variables = ast.literal_eval(value) if value is not None else None
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
         if isinstance(variables, dict):
-            return _SysconfigData(own, variables)
+            return types.SimpleNamespace(__name__=own, build_time_vars=variables)  # all sysconfig reads
     import importlib
 
     return importlib.import_module(own)  # the build's, from the archive
-
-
-def _literal_assignment(path, variable, root):
-    value = _assigned(path, variable, root)
-    try:
-        return ast.literal_eval(value) if value is not None else None
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
 
 
 def _assigned(path, variable, root):
@@ -485,7 +468,9 @@ class _EmbeddedExtensions:
         data = self._archive.get_data(member)
         fd = os.memfd_create(fullname, os.MFD_CLOEXEC)
         try:
-            _write_all(fd, data)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
             # The dynamic linker knows a loaded library by the name it was opened by: every
             # extension module gets a descriptor number no other one had in this process.
             fd = host.fresh_descriptor(fd)
@@ -500,12 +485,6 @@ class _EmbeddedExtensions:
             with open(where, "xb") as f:
                 f.write(data)
         return spec_from_loader(fullname, _ClosingLoader(fullname, where, fd))
-
-
-def _write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 class _ClosingLoader(ExtensionFileLoader):

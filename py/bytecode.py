@@ -20,13 +20,16 @@ replacing those bytes (and the length before them) retargets every code object i
 without unmarshalling it.
 """
 
+import base64
 import contextlib
+import hashlib
 import importlib.util
 import marshal
 import os
 import queue
 import threading
 import zipimport
+from concurrent.futures import Future
 
 from .errors import Failure, signals_held
 
@@ -34,7 +37,6 @@ _FLAGS_TIMESTAMP = 0
 _FLAGS_CHECKED_HASH = 0b11
 _FLAGS_UNCHECKED_HASH = 0b01
 _HEADER_SIZE = 16
-
 
 _FLAG_REF = 0x80
 _SHORT_STRINGS = {ord("z"), ord("Z")}                     # 1-byte length
@@ -59,6 +61,12 @@ def _retarget(data, placeholder, filename):
     encoded = filename.encode("utf-8", "surrogatepass")
     header = bytes([_TYPE_UNICODE | (data[start] & _FLAG_REF)]) + len(encoded).to_bytes(4, "little")
     return data[:start] + header + encoded + data[at + len(needle):]
+
+
+def record_entry(data):
+    """RECORD's hash and size columns for a file of these bytes."""
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return "sha256=" + digest, str(len(data))
 
 
 def runtime_bytecode(archive):
@@ -86,10 +94,10 @@ class Bytecode:
         self.hash_based = bool(os.environ.get("SOURCE_DATE_EPOCH"))
         self.prebuilt = 0
         self.compiled = 0
-        self.written = {}  # path -> bytes of every .pyc written, for RECORD
+        self.written = {}  # path -> RECORD's hash and size of every .pyc written
         self._cache_dirs = set()
         self._writer = None
-        self._ahead = {}  # source path -> _Job, for the .pyc files being made ahead
+        self._ahead = {}  # source path -> Future, for the .pyc files being made ahead
         self.progress = None  # called with the number of .pyc files written so far
 
     def set_stage(self, stage_lib):
@@ -112,8 +120,8 @@ class Bytecode:
         fullname = os.path.normpath(fullname)
         if (self._writer is not None and fullname.endswith(".py")
                 and fullname.startswith(self._stage_lib + os.sep)):
-            job = self._ahead[fullname] = _Job(fullname)
-            self._writer.put(job)
+            job = self._ahead[fullname] = Future()
+            self._writer.put((fullname, job))
 
     def compile_file(self, fullname, ddir=None, force=False, rx=None, quiet=0, legacy=False,
                      optimize=-1, invalidation_mode=None, **kwargs):
@@ -123,19 +131,20 @@ class Bytecode:
         made = job.result() if job is not None else None
         if made is None:
             made = self._make_pyc(fullname, compile_missing=True)
-        cfile, data, prebuilt = made
+        cfile, record, prebuilt = made
         if prebuilt:
             self.prebuilt += 1
         else:
             self.compiled += 1
-        self.written[cfile] = data
+        self.written[cfile] = record
         if self.progress is not None:
             self.progress(len(self.written))
         return True
 
     def _make_pyc(self, fullname, compile_missing):
         """Writes the .pyc of fullname, a file in the staging lib directory; returns its path,
-        its bytes, and whether they came from the build. A file the build did not compile is
+        its RECORD hash and size (hashed here, on the writer thread, rather than by pip's), and
+        whether they came from the build. A file the build did not compile is
         compiled only if compile_missing (in pip's thread, under its warning filters), else
         None is returned."""
         if not fullname.startswith(self._stage_lib + os.sep):
@@ -168,7 +177,7 @@ class Bytecode:
         data = importlib.util.MAGIC_NUMBER + header + body
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        return cfile, data, prebuilt
+        return cfile, record_entry(data), prebuilt
 
     def check_every_module_hooked(self):
         """After pip's installer: every .py file in the staging lib directory has the .pyc this
@@ -208,39 +217,11 @@ class Bytecode:
             ahead, self._ahead = self._ahead, {}
         # Reached when pip's installer succeeded (otherwise the staging directory goes whole).
         # A job may have failed half-way too: whatever its state, its file goes.
-        for job in ahead.values():
-            cfile = importlib.util.cache_from_source(job.source)
+        for source in ahead:
+            cfile = importlib.util.cache_from_source(source)
             if cfile not in self.written:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(cfile)
-
-
-class _Job:
-    """One .pyc to make ahead: its result, or the error making it, once done."""
-
-    def __init__(self, source):
-        self.source = source
-        self._done = threading.Event()
-        self._result = None
-        self._error = None
-
-    def run(self, make):
-        try:
-            self._result = make(self.source)
-        except Exception as e:  # raised again by result(), in pip's thread
-            self._error = e
-        finally:
-            self._done.set()
-
-    def cancel(self):
-        self._error = RuntimeError(f"the .pyc of {self.source} was not made")
-        self._done.set()
-
-    def result(self):
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        return self._result
 
 
 class _Writer:
@@ -264,11 +245,11 @@ class _Writer:
         self._thread.join()
 
     def _run(self):
-        while True:
-            job = self._queue.get()
-            if job is None:
-                return
-            if self._stopping:
-                job.cancel()
-            else:
-                job.run(self._make)
+        """Each job: (source, Future), which gets the .pyc made, or the error making it."""
+        while (job := self._queue.get()) is not None:
+            source, future = job
+            if not self._stopping:  # else nobody waits for it any more: writing() has ended
+                try:
+                    future.set_result(self._make(source))
+                except Exception as e:  # raised again by result(), in pip's thread
+                    future.set_exception(e)

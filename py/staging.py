@@ -7,11 +7,9 @@ RECORD (pip/__init__.py, ../../../bin/pip3) are already right for the final plac
 the shebang of the final interpreter; bytecode is written by bytecode.Bytecode.
 """
 
-import base64
 import compileall
 import contextlib
 import csv
-import hashlib
 import io
 import os
 import sys
@@ -20,6 +18,7 @@ from pip._internal.models.scheme import SCHEME_KEYS, Scheme
 from pip._internal.operations.install import wheel as pip_wheel
 
 from . import messages
+from .bytecode import record_entry
 from .errors import Failure
 
 
@@ -67,25 +66,21 @@ def _patched(obj, name, value):
 
 def _exact_shebang(interpreter):
     """A replacement for distlib's ScriptMaker._get_shebang that writes the interpreter as given
-    (distlib would quote it, or turn one with a space into a /bin/sh trampoline)."""
+    (distlib would quote it, or turn one with a space into a /bin/sh trampoline). Python reads a
+    script's first line as UTF-8 before any coding declaration, so a path that is not UTF-8 goes
+    on the third, behind /bin/sh (distlib's own trampoline), and the declaration on the second
+    makes every byte of it decodable."""
     line = os.fsencode(interpreter)  # a path's own bytes, UTF-8 or not
     try:
         line.decode("utf-8")
     except UnicodeDecodeError:
-        return _latin1_trampoline(line)
+        def get_shebang(self, encoding, post_interp=b"", options=None):
+            return (b"#!/bin/sh\n# -*- coding: latin-1 -*-\n'''exec' \"" + line + b'"' + post_interp
+                    + b' "$0" "$@"\n' + b"' '''\n")
+        return get_shebang
 
     def get_shebang(self, encoding, post_interp=b"", options=None):
         return b"#!" + line + post_interp + b"\n"
-    return get_shebang
-
-
-def _latin1_trampoline(line):
-    """For an interpreter path that is not UTF-8: Python reads a script's first line as UTF-8
-    before any coding declaration, so the path goes on the third, behind /bin/sh (distlib's own
-    trampoline), and the declaration on the second makes every byte of it decodable."""
-    def get_shebang(self, encoding, post_interp=b"", options=None):
-        return (b"#!/bin/sh\n# -*- coding: latin-1 -*-\n'''exec' \"" + line + b'"' + post_interp
-                + b' "$0" "$@"\n' + b"' '''\n")
     return get_shebang
 
 
@@ -132,12 +127,9 @@ def stage(target, stage_root, wheels, bytecode, script_interpreter, source_date_
             if hasattr(pip_wheel, "ZipBackedFile"):
                 hooks.enter_context(bytecode.writing())
                 hooks.enter_context(_patched(pip_wheel.ZipBackedFile, "save", _announcing_save(bytecode)))
-        if script_interpreter is not None:
-            hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "_get_shebang",
-                                         _exact_shebang(script_interpreter)))
-        else:
-            hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "_get_shebang",
-                                         _shebang_of_any_path(pip_wheel.PipScriptMaker._get_shebang)))
+        get_shebang = (_exact_shebang(script_interpreter) if script_interpreter is not None
+                       else _shebang_of_any_path(pip_wheel.PipScriptMaker._get_shebang))
+        hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "_get_shebang", get_shebang))
         if script_interpreter is None and target.python_final != target.python:
             # distlib writes sys.executable unless the maker names an executable: name the
             # interpreter as the final system will see it (inside --root, without the root).
@@ -171,7 +163,7 @@ def stage(target, stage_root, wheels, bytecode, script_interpreter, source_date_
 def _hash_unhashed_records(record_path, lib_dir, known):
     """pip lists the .pyc files it compiles in RECORD without hash or size; give them both, so
     that RECORD accounts for every file it lists (RECORD itself excepted, as always). known maps
-    paths to the bytes just written there, which need not be read back."""
+    paths to the hash and size of the files just written there, which need not be read back."""
     with open(record_path, "rb") as f:
         text = f.read().decode("utf-8")
     newline = "\r\n" if "\r\n" in text else "\n"
@@ -180,12 +172,11 @@ def _hash_unhashed_records(record_path, lib_dir, known):
     for row in rows:
         if len(row) == 3 and not row[1] and row[0] != own:
             path = os.path.join(lib_dir, row[0])
-            data = known.get(path)
-            if data is None:
+            entry = known.get(path)
+            if entry is None:
                 with open(path, "rb") as f:
-                    data = f.read()
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            row[1], row[2] = "sha256=" + digest, str(len(data))
+                    entry = record_entry(f.read())
+            row[1], row[2] = entry
     out = io.StringIO(newline="")
     csv.writer(out, lineterminator=newline).writerows(rows)
     tmp = record_path + ".tmp"

@@ -54,12 +54,9 @@ class Target:
         # its paths already lie inside the root, and on the final system lie at the same paths
         # without it.
         self.inside_root = target_root is not None
-        if not self.root:
-            self.final, self.dest = live, dict(live)
-        else:
-            self.final = {key: _without_root(self.root, path) for key, path in live.items()} \
-                if self.inside_root else live
-            self.dest = {key: self.now(path) for key, path in self.final.items()}
+        self.final = {key: _without_root(self.root, path) for key, path in live.items()} \
+            if self.inside_root else live
+        self.dest = {key: self.now(path) for key, path in self.final.items()}
         self.python_final = _without_root(self.root, sys.executable) if self.inside_root else sys.executable
         self.lib = self.dest["purelib"]
         self.scripts = self.dest["scripts"]
@@ -83,12 +80,14 @@ class Target:
         import site
 
         prefixes = [sys.prefix, sys.exec_prefix]
-        if sys.prefix != sys.base_prefix and _system_site_packages(sys.prefix, self.root if self.inside_root else None):
+        if sys.prefix != sys.base_prefix and read_pyvenv_cfg(sys.prefix, self.root if self.inside_root else None) \
+                .get("include-system-site-packages", "").lower() == "true":
             prefixes += [sys.base_prefix, sys.base_exec_prefix]
         paths = [sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib")]
         found = []
         for directory in paths + site.getsitepackages(prefixes):
-            directory = self._where_now(directory)
+            # for a target inside the root, the interpreter's paths lie in it already
+            directory = self.now(_without_root(self.root, directory) if self.inside_root else directory)
             if os.path.isdir(directory) and directory not in found:
                 found.append(directory)
                 found.extend(d for d in self._pth_directories(directory) if d not in found)
@@ -103,13 +102,6 @@ class Target:
         resolved = resolve_in_root(self.root, change_root("/", final))
         return change_root(self.root, resolved)
 
-    def _where_now(self, path):
-        """Where a path the interpreter computed lies now (for a target inside the root, the
-        interpreter's paths lie in it already; outside, they are the final ones)."""
-        if self.inside_root:
-            path = _without_root(self.root, path)
-        return self.now(path)
-
     def _pth_directories(self, sitedir):
         try:
             names = sorted(n for n in os.listdir(sitedir) if n.endswith(".pth") and not n.startswith("."))
@@ -120,17 +112,13 @@ class Target:
             data = read_data(os.path.join(sitedir, name), self.root)
             if data is None:
                 continue
-            lines = data.decode("utf-8", "surrogateescape").splitlines()
-            for line in lines:
+            for line in data.decode("utf-8", "surrogateescape").splitlines():
                 line = line.rstrip()
                 if not line or line.startswith(("#", "import ", "import\t")):
                     continue
-                if not self.root:
-                    directory = os.path.join(sitedir, line)
-                else:  # a path of the final system, where ".." stops at its "/"
-                    final = os.path.join(_without_root(self.root, sitedir), line)
-                    directory = self.now(os.path.normpath(final))
-                directory = os.path.normpath(directory)
+                # with a root, a path of the final system, where ".." stops at its "/"
+                final = os.path.join(_without_root(self.root, sitedir) if self.root else sitedir, line)
+                directory = os.path.normpath(self.now(final))
                 if os.path.isdir(directory):
                     found.append(directory)
         return found
@@ -169,10 +157,6 @@ class Target:
                           f"{sys.executable} is externally managed ({marker}, PEP 668): install pip "
                           "with the system's package manager, or bootstrap a virtual environment "
                           "(python3 -m venv --without-pip DIR; ensurepip --python DIR)")
-
-
-def _system_site_packages(venv, root):
-    return read_pyvenv_cfg(venv, root).get("include-system-site-packages", "").lower() == "true"
 
 
 def _without_root(root, path):

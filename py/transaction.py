@@ -35,7 +35,9 @@ know in advance); anything else is reported and left alone.
 """
 
 import contextlib
+import csv
 import errno
+import io
 import json
 import os
 import stat
@@ -191,13 +193,6 @@ class Confined:
                 os.fsync(fd)
         except OSError:
             pass
-
-    def fsync_trees(self, paths):
-        """Flushes every file and directory beneath each of paths (what this run wrote), and
-        the paths (many at once, in the host: see src/flushtree.c)."""
-        for path in paths:
-            with self.directory(path) as fd:
-                host.flush_tree(fd)
 
 
 def _refuse_if_link(walked, parent_fd, name, base):
@@ -355,11 +350,9 @@ class Transaction:
                     self._check_not_in_the_way(path, os.lstat(path), want_dir=True)
                 self.ops.append({"op": "keep", "src": os.path.join(staged, rel), "dst": path})
                 self.touched_dirs.add(os.path.dirname(path))
-            for name in subdirs:
-                rel = os.path.normpath(os.path.relpath(os.path.join(directory, name), dst))
-                if rel in new_files:
-                    self._check_not_in_the_way(os.path.join(directory, name), os.lstat(os.path.join(directory, name)),
-                                               want_dir=False)
+            for path in (os.path.join(directory, name) for name in subdirs):
+                if os.path.relpath(path, dst) in new_files:
+                    self._check_not_in_the_way(path, os.lstat(path), want_dir=False)
 
     def _retire(self, path):
         dst = self._spare(path, os.path.basename(path))
@@ -372,10 +365,8 @@ class Transaction:
         owned = set(owned_files(replaced.info_dir, lib_dir, scripts_dir, self.confined)) if replaced else set()
         for name in staged.scripts:
             self._put(os.path.join(staged.scripts_dir, name), os.path.join(scripts_dir, name), owned)
-        dist_info = staged.dist_info
-        new_dist = (os.path.join(staged.lib_dir, dist_info), os.path.join(lib_dir, dist_info))
-        same_dist = replaced is not None and os.path.normpath(replaced.info_dir) == os.path.normpath(new_dist[1])
-        if replaced is not None and not same_dist:
+        new_dist = (os.path.join(staged.lib_dir, staged.dist_info), os.path.join(lib_dir, staged.dist_info))
+        if replaced is not None and os.path.normpath(replaced.info_dir) != os.path.normpath(new_dist[1]):
             self._retire(replaced.info_dir)
         for name in staged.packages:
             self._put(os.path.join(staged.lib_dir, name), os.path.join(lib_dir, name), owned)
@@ -421,12 +412,12 @@ class Transaction:
     def commit(self, what):
         """Applies the plan. `what` names the change for messages ("installing pip 23.0.1")."""
         try:
+            # What this run wrote is on disk before the journal says to use it (file by file, many
+            # at once in the host, src/flushtree.c: syncfs would wait for every other writer too).
             for side in self.sides.values():
                 self.confined.makedirs(os.path.join(side, "retired"), mode=0o700)
-            # What this run wrote is on disk before the journal says to use it (file by file:
-            # syncfs would wait for every other writer of the filesystem too).
-            self.confined.fsync_trees(list(self.sides.values()))
-            for side in self.sides.values():
+                with self.confined.directory(side) as fd:
+                    host.flush_tree(fd)
                 self.confined.fsync_dir(os.path.dirname(side))
             self._write_journal("committing")
         except OSError as e:
@@ -442,20 +433,16 @@ class Transaction:
             except OSError as e:
                 failure = from_os_error(e, f"{what}: step {self.done + 1} of {len(self.ops)} failed")
                 try:
-                    self._rollback()
+                    for op in reversed(self.ops[:self.done + 1]):
+                        _undo(op, self.confined)
+                    for directory in sorted(self.touched_dirs):
+                        self.confined.fsync_dir(directory)
                 except OSError as again:
                     self.keep = True
                     raise Failure(failure.kind, f"{failure.message}; undoing it failed too ({again.strerror}): "
                                                 f"run ensurepip again to finish the change recorded in {self.path}")
                 self.discard()
                 raise failure
-
-    def _rollback(self):
-        for op in reversed(self.ops[:self.done + 1]):
-            _undo(op, self.confined)
-        for directory in sorted(self.touched_dirs):
-            self.confined.fsync_dir(directory)
-        self.done = 0
 
     def discard(self):
         """Removes the transaction's directories: staged leftovers, or what the change retired.
@@ -471,9 +458,6 @@ class Transaction:
                 if name != IDENTITY:
                     self.confined.remove_tree(os.path.join(self.path, name))
             self.confined.remove_tree(self.path)
-
-
-_STEPS = {"move", "retire", "swap", "keep"}
 
 
 def _apply(op, confined):
@@ -537,11 +521,10 @@ def _report(path, why):
 
 def _journal_problem(journal, txn):
     """None if the journal's steps stay inside the target and belong to this transaction."""
-    if not isinstance(journal, dict) or journal.get("identity") != txn.identity() \
-            or not isinstance(journal.get("ops"), list):
+    if journal.get("identity") != txn.identity() or not isinstance(journal.get("ops"), list):
         return "its journal is not this transaction's"
     for op in journal["ops"]:
-        if not isinstance(op, dict) or op.get("op") not in _STEPS:
+        if not isinstance(op, dict) or op.get("op") not in ("move", "retire", "swap", "keep"):
             return "its journal has a step ensurepip does not make"
         paths = [op.get("src"), op.get("dst")] + ([op.get("spare")] if op["op"] == "swap" else [])
         for path in paths:
@@ -581,6 +564,8 @@ def recover(lib_dir, scripts_dir):
                 journal = None
             except (OSError, ValueError) as e:
                 problem = f"its journal is unreadable ({e})"
+            if journal is not None and not isinstance(journal, dict):
+                problem = "its journal is not this transaction's"
         if problem is None and journal is not None and journal.get("state") == "committing":
             problem = _journal_problem(journal, txn)
         if problem is not None:
@@ -594,8 +579,7 @@ def recover(lib_dir, scripts_dir):
             messages.detail("recover", f"finishing the change an interrupted run recorded in {path}")
             for op in journal["ops"]:
                 _apply(op, confined)
-            for directory in sorted({os.path.dirname(op["dst"]) for op in journal["ops"]}
-                                    | {os.path.dirname(op["src"]) for op in journal["ops"]}):
+            for directory in sorted({os.path.dirname(op[end]) for op in journal["ops"] for end in ("src", "dst")}):
                 confined.fsync_dir(directory)
         else:
             messages.detail("recover", f"removing what an interrupted run staged in {path}")
@@ -620,9 +604,6 @@ def _holds_nothing(confined, path):
 def owned_files(info_dir, lib_dir, scripts_dir, confined=None):
     """The files an installed distribution's RECORD lists, as absolute paths, limited to its
     lib and scripts directories: a RECORD is data, and must not make us touch anything else."""
-    import csv
-    import io
-
     confined = confined or Confined(lib_dir, scripts_dir)
     record = os.path.join(info_dir, "RECORD")
     try:
@@ -632,17 +613,9 @@ def owned_files(info_dir, lib_dir, scripts_dir, confined=None):
             raise from_os_error(e, f"cannot read the installed pip's RECORD {record}")
         raise Failure("target", f"the installed pip has no readable RECORD ({record}: {e.strerror}); "
                                 "remove its .dist-info directory by hand, then run ensurepip again")
-    base = os.path.dirname(info_dir)
-    files = []
-    for row in csv.reader(io.StringIO(text, newline="")):
-        if not row or not row[0]:
-            continue
-        path = os.path.normpath(os.path.join(base, row[0]))
-        for allowed in (lib_dir, scripts_dir):
-            if path.startswith(os.path.normpath(allowed) + os.sep):
-                files.append(path)
-                break
-    return files
+    paths = (os.path.normpath(os.path.join(os.path.dirname(info_dir), row[0]))
+             for row in csv.reader(io.StringIO(text, newline="")) if row and row[0])
+    return [path for path in paths if confined.base_of(path) is not None]
 
 
 def _is_bytecode_of(path, owned):

@@ -2,6 +2,8 @@
 returned, an error making it reaches pip's call, and nothing outlives writing(): no thread, no
 .pyc pip did not ask for."""
 
+import base64
+import hashlib
 import importlib
 import importlib.util
 import marshal
@@ -88,7 +90,8 @@ def test_made_ahead_is_what_pip_gets(bytecode, stage, tmp_path):
         assert os.path.exists(cfile)  # made before pip asks for it
         assert bytecode.compile_file(source, force=True, quiet=1) is True
     data = pathlib.Path(cfile).read_bytes()
-    assert bytecode.written[cfile] == data
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    assert bytecode.written[cfile] == ("sha256=" + digest, str(len(data)))
     assert data[:4] == importlib.util.MAGIC_NUMBER
     assert code_in(cfile).co_filename == str(tmp_path / "final" / "lib" / "pkg" / "a.py")
     assert (bytecode.prebuilt, bytecode.compiled) == (2, 0)

@@ -510,6 +510,17 @@ def test_a_journal_naming_a_path_outside_is_left_alone(txn_mod, tmp_path, monkey
     assert f"left alone: {txn.path}," in warnings[0] and str(outside / "precious") in warnings[0]
 
 
+@pytest.mark.parametrize("journal", [[], 1, "committing"])
+def test_a_journal_that_is_not_an_object_is_left_alone(txn_mod, tmp_path, monkeypatch, journal):
+    target, txn = crashed_upgrade(txn_mod, tmp_path / "target", monkeypatch, 3)
+    pathlib.Path(txn.path, txn_mod.JOURNAL).write_text(json.dumps(journal))
+    monkeypatch.setattr(txn_mod, "_reported", set())
+    before = snapshot(tmp_path)
+    assert txn_mod.recover(target.lib, target.scripts) == 0
+    assert snapshot(tmp_path) == before
+    assert "its journal is not this transaction's" in txn_mod.host.warnings()[0]
+
+
 def test_a_transaction_of_another_identity_is_left_alone(txn_mod, tmp_path, monkeypatch):
     target, txn = crashed_upgrade(txn_mod, tmp_path / "target", monkeypatch, 3)
 
