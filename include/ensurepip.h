@@ -122,8 +122,8 @@ struct ensurepip_result {
  * bytecode compiled, no report, a lock timeout of 600 seconds. */
 void ensurepip_options_init(struct ensurepip_options *opts);
 
-/* The version of the embedded pip wheel, e.g. "23.0.1", read from its metadata; NULL if the
- * embedded wheel cannot be read. The string is static. */
+/* The version of the embedded pip wheel, e.g. "23.0.1", recorded at build time; never NULL.
+ * The string is static. */
 const char *ensurepip_version(void);
 
 /* The embedded wheel's file name (e.g. "pip-23.0.1-py3-none-any.whl") and the sha256 the build

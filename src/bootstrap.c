@@ -1,18 +1,16 @@
 #include "config.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ensurepip.h"
 #include "integrity.h"
 #include "interrupt.h"
 #include "options.h"
-#include "payload.h"
 #include "procstate.h"
 #include "report.h"
 #include "python.h"
@@ -20,24 +18,12 @@
 #include "tempdir.h"
 #include "environ.h"
 
-/* Starts checking the runtime archive and the wheel inside out; nothing is imported before
- * the first check is done, and nothing touches the target before run_wheel_checked(). */
-static int check_payloads(struct run *run)
-{
-    char err[1024];
-    payload_wheel(&run->wheel);
-    payload_runtime(&run->runtime);
-    if (integrity_begin(&run->wheel_check, err, sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
-    return ENSUREPIP_OK;
-}
-
 int run_wheel_checked(struct run *run)
 {
     char err[1024];
     int rc = integrity_end(run->wheel_check, err, sizeof err);
     if (rc == 0)
-        snprintf(run->pip_version, sizeof run->pip_version, "%s", payload_pip_version());
+        snprintf(run->pip_version, sizeof run->pip_version, "%s", ensurepip_version());
     run->wheel_check = NULL;
     if (rc != 0)
         return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
@@ -90,7 +76,7 @@ static int interrupted(struct run *run, int sig)
     return run_fail(run, ENSUREPIP_E_INTERRUPTED, "interrupted by signal %d; the target was not changed", sig);
 }
 
-void run_details_free(struct run_details *d)
+static void run_details_free(struct run_details *d)
 {
     free(d->python);
     free(d->prefix);
@@ -105,7 +91,32 @@ void run_details_free(struct run_details *d)
     memset(d, 0, sizeof *d);
 }
 
-static int run_steps(struct run *run);
+/* The run itself, between the options check and the report. The payloads' checks start
+ * first: nothing is imported before the runtime archive's is done, and nothing touches the
+ * target before run_wheel_checked(). */
+static int run_steps(struct run *run)
+{
+    struct ensurepip_result *result = run->result;
+    char err[1024];
+    int rc = python_check(run);
+    if (rc == ENSUREPIP_OK && integrity_begin(&run->wheel_check, err, sizeof err) != 0)
+        rc = run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
+    if (rc == ENSUREPIP_OK)
+        rc = run_in_sandbox(run);
+    remove_tmpdir(run); /* if run_in_sandbox made it */
+    if (run->wheel_check != NULL) {
+        /* A run that ended before the glue: still wait for the check, and report damage. */
+        int checked = run_wheel_checked(run);
+        if (checked != ENSUREPIP_OK && rc == ENSUREPIP_OK)
+            rc = checked;
+    }
+    /* The last look at the record: a signal after it is handed back to the caller. */
+    int sig = interrupt_pending();
+    if (sig != 0 || rc == ENSUREPIP_E_INTERRUPTED)
+        rc = interrupted(run, sig != 0 ? sig : result->signal);
+    result->status = rc;
+    return rc;
+}
 
 static int run_command(enum run_command command, const struct ensurepip_options *opts,
                        struct ensurepip_result *result)
@@ -122,10 +133,10 @@ static int run_command(enum run_command command, const struct ensurepip_options 
         result = &scratch;
     memset(result, 0, sizeof *result);
     result->pip_exit_code = -1;
-    struct run run = {.command = command, .opts = opts, .result = result};
-
+    /* A transient progress line only where a person watches and nothing else is printed. */
+    struct run run = {.command = command, .opts = opts, .result = result,
+                      .progress_tty = !opts->quiet && opts->verbosity == 0 && isatty(STDERR_FILENO)};
     clock_gettime(CLOCK_MONOTONIC, &run.start);
-    run_output_init(&run);
     if (atomic_flag_test_and_set(&busy))
         return run_fail(&run, ENSUREPIP_E_BUSY, "another ensurepip call is running in this process");
     /* The state first, before any thread or descriptor of the run exists: what it saves is what
@@ -149,7 +160,6 @@ static int run_command(enum run_command command, const struct ensurepip_options 
         && rc == ENSUREPIP_OK)
         rc = run_fail(&run, ENSUREPIP_E_REPORT, "%s", err);
     run_details_free(&run.details);
-    result->status = rc;
 
     sigset_t arrived;
     sigemptyset(&arrived);
@@ -159,42 +169,6 @@ static int run_command(enum run_command command, const struct ensurepip_options 
         run_say(&run, -1, "state", "WARNING: %s", err);
     atomic_flag_clear(&busy);
     process_state_redeliver(&arrived);
-    return rc;
-}
-
-/* The run itself, between the options check and the report. */
-static int run_steps(struct run *run)
-{
-    struct ensurepip_result *result = run->result;
-    char err[1024];
-    int rc;
-    if (python_is_running()) {
-        rc = run_fail(run, ENSUREPIP_E_BUSY,
-                      "Python is already initialized in this process; ensurepip must start its own interpreter");
-        goto done;
-    }
-    if (python_check_runtime(err, sizeof err) != 0) {
-        rc = run_fail(run, ENSUREPIP_E_RUNTIME, "%s", err);
-        goto done;
-    }
-    rc = check_payloads(run);
-    if (rc != ENSUREPIP_OK)
-        goto done;
-
-    rc = run_in_sandbox(run);
-    remove_tmpdir(run);
-done:
-    if (run->wheel_check != NULL) {
-        /* A run that ended before the glue: still wait for the check, and report damage. */
-        int checked = run_wheel_checked(run);
-        if (checked != ENSUREPIP_OK && rc == ENSUREPIP_OK)
-            rc = checked;
-    }
-    /* The last look at the record: a signal after it is handed back to the caller. */
-    int sig = interrupt_pending();
-    if (sig != 0 || rc == ENSUREPIP_E_INTERRUPTED)
-        rc = interrupted(run, sig != 0 ? sig : result->signal);
-    result->status = rc;
     return rc;
 }
 

@@ -4,21 +4,19 @@
 
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cliargs.h"
 #include "ensurepip.h"
 
 static void print_help(void)
 {
-    const char *version = ensurepip_version();
     printf("usage: ensurepip [-h] [--version] [-v] [-q] [-U] [--user] [--root ROOT]\n"
            "                 [--altinstall] [--default-pip] [--python PATH] [--uninstall]\n"
            "                 [--verify] [--script-interpreter INTERP] [--no-compile]\n"
            "                 [--report FILE] [--lock-timeout SECONDS]\n\n");
     printf("Bootstrap pip into a Python installation or virtual environment, offline, from the\n"
            "pip wheel embedded in this program (ensurepip %s: pip %s, for Python %s).\n\n",
-           PACKAGE_VERSION, version ? version : "?", PY_VERSION_BUILT);
+           PACKAGE_VERSION, ensurepip_version(), PY_VERSION_BUILT);
     printf("options:\n"
            "  -h, --help     show this help message and exit\n"
            "  --version      Show the version of pip that is bundled with this program.\n"
@@ -67,10 +65,8 @@ static void note_signal(int sig)
 static void take_signals(void)
 {
     static const int run_ending[] = {SIGINT, SIGTERM, SIGHUP};
-    struct sigaction sa, old;
-    memset(&sa, 0, sizeof sa);
+    struct sigaction sa = {.sa_handler = note_signal}, old;
     sigemptyset(&sa.sa_mask);
-    sa.sa_handler = note_signal;
     for (size_t i = 0; i < sizeof run_ending / sizeof run_ending[0]; i++)
         if (sigaction(run_ending[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
             sigaction(run_ending[i], &sa, NULL);
@@ -103,24 +99,16 @@ int main(int argc, char **argv)
     }
     int status = ENSUREPIP_E_USAGE;
     /* --version is pip's, as for python -m ensurepip: the program's own shows in --help and here. */
-    if (cli.opts.verbosity > 0 && cli.mode != CLI_HELP && cli.mode != CLI_VERSION) {
-        const char *version = ensurepip_version();
+    if (cli.opts.verbosity > 0 && cli.mode != CLI_HELP && cli.mode != CLI_VERSION)
         fprintf(stderr, "ensurepip[cli]: ensurepip %s (pip %s, Python %s)\n", PACKAGE_VERSION,
-                version ? version : "?", PY_VERSION_BUILT);
-    }
+                ensurepip_version(), PY_VERSION_BUILT);
     switch (cli.mode) {
     case CLI_HELP:
         print_help();
         return 0;
-    case CLI_VERSION: {
-        const char *version = ensurepip_version();
-        if (version == NULL) {
-            fputs("ensurepip: error: the embedded pip wheel is unreadable; reinstall ensurepip\n", stderr);
-            return ENSUREPIP_E_WHEEL;
-        }
-        printf("pip %s\n", version);
+    case CLI_VERSION:
+        printf("pip %s\n", ensurepip_version());
         return 0;
-    }
     case CLI_VERIFY:
         status = ensurepip_verify(&result);
         if (status == ENSUREPIP_OK)

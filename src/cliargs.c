@@ -37,9 +37,7 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int usage(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int usage(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int usage(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -157,12 +155,6 @@ static int spell_out(int argc, char **argv, struct words *w)
     return 0;
 }
 
-static void words_free(struct words *w)
-{
-    free(w->word);
-    free(w->names);
-}
-
 /* Whether a value lies inside one of the user's words ("--r=DIR"), not at the start of one. */
 static int given_inline(const char *value, int argc, char **argv)
 {
@@ -171,21 +163,6 @@ static int given_inline(const char *value, int argc, char **argv)
         if (at > (uintptr_t)argv[i] && at <= (uintptr_t)argv[i] + strlen(argv[i]))
             return 1;
     return 0;
-}
-
-static int parse_words(int argc, char **argv, int user_argc, char **user_argv, struct cli_args *cli,
-                       char *err, size_t errlen);
-
-int cli_parse(int argc, char **argv, struct cli_args *cli, char *err, size_t errlen)
-{
-    struct words w = {0};
-    int status;
-    if (spell_out(argc, argv, &w) != 0)
-        status = usage(err, errlen, "out of memory parsing the command line");
-    else
-        status = parse_words(w.count, w.word, argc, argv, cli, err, errlen);
-    words_free(&w);
-    return status;
 }
 
 static int parse_words(int argc, char **argv, int user_argc, char **user_argv, struct cli_args *cli,
@@ -256,4 +233,17 @@ static int parse_words(int argc, char **argv, int user_argc, char **user_argv, s
                                   "--default-pip, --script-interpreter or --no-compile");
     cli->mode = uninstall ? CLI_UNINSTALL : CLI_BOOTSTRAP;
     return 0;
+}
+
+int cli_parse(int argc, char **argv, struct cli_args *cli, char *err, size_t errlen)
+{
+    struct words w = {0};
+    int status;
+    if (spell_out(argc, argv, &w) != 0)
+        status = usage(err, errlen, "out of memory parsing the command line");
+    else
+        status = parse_words(w.count, w.word, argc, argv, cli, err, errlen);
+    free(w.word);
+    free(w.names);
+    return status;
 }

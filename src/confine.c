@@ -4,8 +4,6 @@
 
 #include "confine.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,10 +34,8 @@ PyObject *confine_exchange_at(PyObject *module, PyObject *args)
         Py_END_ALLOW_THREADS
         if (rc != 0)
             PyErr_SetFromErrnoWithFilenameObjects(PyExc_OSError, src, dst);
-        else {
-            Py_INCREF(Py_None);
-            result = Py_None;
-        }
+        else
+            result = Py_NewRef(Py_None);
     }
     Py_DECREF(src);
     Py_DECREF(dst);

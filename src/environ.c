@@ -101,19 +101,12 @@ static const char *const steering_variables[] = {
 
 int env_prepare_for_pip(const char *ensurepip_options, const char *tmpdir)
 {
-    if (unset_prefixed("PIP_") != 0)
-        return -1;
-    if (setenv("PIP_CONFIG_FILE", "/dev/null", 1) != 0)
-        return -1;
-    if (ensurepip_options != NULL ? setenv("ENSUREPIP_OPTIONS", ensurepip_options, 1) != 0
-                                  : unsetenv("ENSUREPIP_OPTIONS") != 0)
+    if (unset_prefixed("PIP_") != 0 || setenv("PIP_CONFIG_FILE", "/dev/null", 1) != 0
+        || (ensurepip_options != NULL ? setenv("ENSUREPIP_OPTIONS", ensurepip_options, 1)
+                                      : unsetenv("ENSUREPIP_OPTIONS")) != 0)
         return -1;
     for (size_t i = 0; i < sizeof steering_variables / sizeof steering_variables[0]; i++)
         if (unsetenv(steering_variables[i]) != 0)
             return -1;
-    if (unset_prefixed("_PIP_") != 0)
-        return -1;
-    if (setenv("TMPDIR", tmpdir, 1) != 0)
-        return -1;
-    return 0;
+    return unset_prefixed("_PIP_") != 0 || setenv("TMPDIR", tmpdir, 1) != 0 ? -1 : 0;
 }

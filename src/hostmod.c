@@ -5,7 +5,6 @@
 #include "hostmod.h"
 
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,13 +16,10 @@
  * the extension modules loaded from memory in this process, and the system calls of confine.h
  * (renameat2's RENAME_EXCHANGE between directory descriptors, a whole tree flushed at once). */
 
-struct host_state {
-    struct run *run;
-};
-
+/* The module's state: the run it serves. */
 static struct run *current_run(PyObject *module)
 {
-    return ((struct host_state *)PyModule_GetState(module))->run;
+    return *(struct run **)PyModule_GetState(module);
 }
 
 /* Lines may hold paths: PyUnicode_FSConverter gives their bytes back (surrogateescape). */
@@ -154,7 +150,7 @@ static struct PyModuleDef host_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_ensurepip_host",
     .m_doc = "The C host of ensurepip, as seen from its Python glue.",
-    .m_size = sizeof(struct host_state),
+    .m_size = sizeof(struct run *),
     .m_methods = host_methods,
 };
 
@@ -163,7 +159,7 @@ int hostmod_install(struct run *run)
     PyObject *module = PyModule_Create(&host_module);
     if (module == NULL)
         return -1;
-    ((struct host_state *)PyModule_GetState(module))->run = run;
+    *(struct run **)PyModule_GetState(module) = run;
     PyObject *modules = PyImport_GetModuleDict(); /* borrowed */
     int rc = PyDict_SetItemString(modules, host_module.m_name, module);
     Py_DECREF(module);

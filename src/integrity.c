@@ -14,20 +14,11 @@
 /* One SHA-256 per payload against the build's is the whole check: the build verified each
  * wheel against its own RECORD before embedding it (build-aux/mkruntime.py), so bytes that
  * still hash to the build's digest are those bytes. */
-static int check(const struct payload *p, char *err, size_t errlen)
-{
-    char detail[512]; /* a name and two digests */
-    if (payload_check(p, detail, sizeof detail) == 0)
-        return 0;
-    snprintf(err, errlen, "%s; this copy of ensurepip is damaged, reinstall it", detail);
-    return -1;
-}
-
 static int check_runtime(char *err, size_t errlen)
 {
     struct payload runtime;
     payload_runtime(&runtime);
-    return check(&runtime, err, errlen);
+    return payload_check(&runtime, err, errlen);
 }
 
 /* The wheels pip's installer reads: pip's, and setuptools' where the build embedded it. */
@@ -35,14 +26,9 @@ static int check_wheels(char *err, size_t errlen)
 {
     struct payload wheel, setuptools;
     payload_wheel(&wheel);
-    if (check(&wheel, err, errlen) != 0)
+    if (payload_check(&wheel, err, errlen) != 0)
         return -1;
-    return payload_setuptools(&setuptools) ? check(&setuptools, err, errlen) : 0;
-}
-
-int integrity_check(char *err, size_t errlen)
-{
-    return check_runtime(err, errlen) != 0 ? -1 : check_wheels(err, errlen);
+    return payload_setuptools(&setuptools) ? payload_check(&setuptools, err, errlen) : 0;
 }
 
 /* One check running in a thread of its own (or, if no thread can be had, run at once). */
@@ -119,25 +105,6 @@ int integrity_end(struct integrity_job *job, char *err, size_t errlen)
     return rc;
 }
 
-const char *ensurepip_version(void)
-{
-    return payload_pip_version();
-}
-
-const char *ensurepip_wheel_name(void)
-{
-    struct payload wheel;
-    payload_wheel(&wheel);
-    return wheel.name;
-}
-
-const char *ensurepip_wheel_sha256(void)
-{
-    struct payload wheel;
-    payload_wheel(&wheel);
-    return wheel.sha256;
-}
-
 int ensurepip_verify(struct ensurepip_result *result)
 {
     struct ensurepip_result scratch;
@@ -145,8 +112,9 @@ int ensurepip_verify(struct ensurepip_result *result)
         result = &scratch;
     memset(result, 0, sizeof *result);
     result->pip_exit_code = -1;
-    snprintf(result->pip_version, sizeof result->pip_version, "%s", payload_pip_version());
-    if (integrity_check(result->message, sizeof result->message) != 0) {
+    snprintf(result->pip_version, sizeof result->pip_version, "%s", ensurepip_version());
+    if (check_runtime(result->message, sizeof result->message) != 0
+        || check_wheels(result->message, sizeof result->message) != 0) {
         result->status = ENSUREPIP_E_WHEEL;
         return ENSUREPIP_E_WHEEL;
     }

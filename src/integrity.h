@@ -4,14 +4,11 @@
 
 #include <stddef.h>
 
-/* Checks the runtime archive's and the wheel's sha256 against those recorded at build time.
- * Returns 0, or -1 with a message naming what is corrupt. */
-int integrity_check(char *err, size_t errlen);
-
-/* The same checks, run in two threads: integrity_begin() starts them;
+/* The runtime archive's and the wheels' sha256 checked against those recorded at build time, in
+ * two threads: integrity_begin() starts them;
  * integrity_runtime_checked() waits for the runtime archive's (before the interpreter, whose
  * whole sys.path it is, starts); integrity_end() waits for the wheel's too (before anything
- * touches the target), gives the verdict and frees the job. Every begun job must be ended. */
+ * touches the target), gives the verdict (a message naming what is corrupt) and frees the job. Every begun job must be ended. */
 struct integrity_job;
 
 int integrity_begin(struct integrity_job **job, char *err, size_t errlen);

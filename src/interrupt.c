@@ -2,7 +2,6 @@
 
 #include "interrupt.h"
 
-#include <string.h>
 
 static const int run_ending[] = {SIGINT, SIGTERM, SIGHUP};
 #define RUN_ENDING_COUNT (sizeof run_ending / sizeof run_ending[0])
@@ -26,9 +25,7 @@ void interrupt_record(int sig)
 
 void interrupt_rearm(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = interrupt_record;
+    struct sigaction sa = {.sa_handler = interrupt_record};
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < RUN_ENDING_COUNT; i++)
         if (taken[i])
@@ -68,9 +65,4 @@ void interrupt_block(sigset_t *old)
     for (size_t i = 0; i < RUN_ENDING_COUNT; i++)
         sigaddset(&set, run_ending[i]);
     pthread_sigmask(SIG_BLOCK, &set, old);
-}
-
-void interrupt_unblock(const sigset_t *old)
-{
-    pthread_sigmask(SIG_SETMASK, old, NULL);
 }

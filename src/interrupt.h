@@ -27,8 +27,7 @@ void interrupt_record(int sig);
 /* Every signal recorded since interrupt_catch(), added to *set; the record is cleared. */
 void interrupt_take(sigset_t *set);
 
-/* Blocks the run-ending signals (saving the old mask in *old), and unblocks them again. */
+/* Blocks the run-ending signals, saving the old mask in *old. */
 void interrupt_block(sigset_t *old);
-void interrupt_unblock(const sigset_t *old);
 
 #endif

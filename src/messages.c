@@ -4,50 +4,24 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "run.h"
 
 /* What the user sees of a run: pip's lines, detail for -v, a progress line on a terminal, and
  * the one-line messages of the result. */
 
-void run_output_init(struct run *run)
-{
-    /* A transient progress line only where a person watches and nothing else is printed. */
-    run->progress_tty = !run->opts->quiet && run->opts->verbosity == 0 && isatty(STDERR_FILENO);
-    run->progress_shown = 0;
-}
-
-/* Makes a message one line: control characters (from paths, options) become '?'. */
-static void run_one_line(char *message)
-{
-    for (char *p = message; *p != '\0'; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-}
-
-/* A message too long for the result ends in "..." where it was cut, never silently short. */
-static void mark_cut(char *message, size_t size, int length)
-{
-    if (length >= 0 && (size_t)length >= size && size > 4)
-        memcpy(message + size - 4, "...", 4);
-}
-
-void run_set_message(struct run *run, const char *text)
-{
-    struct ensurepip_result *r = run->result;
-    mark_cut(r->message, sizeof r->message, snprintf(r->message, sizeof r->message, "%s", text));
-    run_one_line(r->message); /* paths in it may hold a newline */
-}
-
 int run_fail(struct run *run, int status, const char *fmt, ...)
 {
     struct ensurepip_result *r = run->result;
     va_list ap;
     va_start(ap, fmt);
-    mark_cut(r->message, sizeof r->message, vsnprintf(r->message, sizeof r->message, fmt, ap));
+    int length = vsnprintf(r->message, sizeof r->message, fmt, ap);
     va_end(ap);
-    run_one_line(r->message);
+    if (length >= (int)sizeof r->message) /* cut: it ends in "...", never silently short */
+        memcpy(r->message + sizeof r->message - 4, "...", 4);
+    for (char *p = r->message; *p != '\0'; p++) /* one line: paths and options may hold a newline */
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     r->status = status;
     return status;
 }

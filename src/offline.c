@@ -37,24 +37,19 @@ static int guard(const char *event, PyObject *args, void *unused)
         return 0;
     if (strncmp(event, "socket.", 7) != 0 && strncmp(event, "urllib.", 7) != 0)
         return 0;
+    /* The family of socket.__new__ (socket, family, type, proto), else the address. */
+    PyObject *second = PyTuple_Check(args) && PyTuple_Size(args) >= 2 ? PyTuple_GetItem(args, 1) : NULL;
     if (strcmp(event, "socket.__new__") == 0) {
-        /* (socket, family, type, proto): only local sockets. */
-        PyObject *family = PyTuple_Check(args) && PyTuple_Size(args) >= 2 ? PyTuple_GetItem(args, 1) : NULL;
-        long value = family != NULL && PyLong_Check(family) ? PyLong_AsLong(family) : -1;
+        long value = second != NULL && PyLong_Check(second) ? PyLong_AsLong(second) : -1;
         PyErr_Clear();
-        return value == AF_UNIX ? 0 : refuse(event);
+        return value == AF_UNIX ? 0 : refuse(event); /* only local sockets */
     }
     for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++)
         if (strcmp(event, lookups[i]) == 0)
             return refuse(event);
-    for (size_t i = 0; i < sizeof addressed / sizeof addressed[0]; i++) {
-        if (strcmp(event, addressed[i]) == 0) {
-            PyObject *address = PyTuple_Check(args) && PyTuple_Size(args) >= 2 ? PyTuple_GetItem(args, 1) : NULL;
-            PyErr_Clear();
-            if (address == NULL || PyTuple_Check(address))
-                return refuse(event);
-        }
-    }
+    for (size_t i = 0; i < sizeof addressed / sizeof addressed[0]; i++)
+        if (strcmp(event, addressed[i]) == 0 && (second == NULL || PyTuple_Check(second)))
+            return refuse(event);
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "ensurepip.h"
 #include <payload-digests.h> /* <>: found through -I, so that test builds can bring their own */
 
 extern const unsigned char payload_wheel_start[], payload_wheel_end[];
@@ -56,9 +57,19 @@ const char *payload_setuptools_version(void)
 }
 #endif
 
-const char *payload_pip_version(void)
+const char *ensurepip_version(void)
 {
     return PAYLOAD_PIP_VERSION;
+}
+
+const char *ensurepip_wheel_name(void)
+{
+    return PAYLOAD_WHEEL_NAME;
+}
+
+const char *ensurepip_wheel_sha256(void)
+{
+    return PAYLOAD_WHEEL_SHA256;
 }
 
 int payload_check(const struct payload *p, char *err, size_t errlen)
@@ -66,8 +77,8 @@ int payload_check(const struct payload *p, char *err, size_t errlen)
     char digest[SHA256_HEX_SIZE];
     sha256_hex(p->data, p->size, digest);
     if (strcmp(digest, p->sha256) != 0) {
-        snprintf(err, errlen, "the embedded %s is corrupt: its sha256 is %s, the build recorded %s",
-                 p->name, digest, p->sha256);
+        snprintf(err, errlen, "the embedded %s is corrupt: its sha256 is %s, the build recorded %s; "
+                 "this copy of ensurepip is damaged, reinstall it", p->name, digest, p->sha256);
         return -1;
     }
     return 0;

@@ -22,9 +22,6 @@ int payload_setuptools(struct payload *p);
 /* The version of the embedded setuptools, or NULL if none is embedded. */
 const char *payload_setuptools_version(void);
 
-/* The version of the embedded pip, known at build time. */
-const char *payload_pip_version(void);
-
 /* Checks a payload against its recorded SHA-256. Returns 0, or -1 with a message. */
 int payload_check(const struct payload *p, char *err, size_t errlen);
 

@@ -55,13 +55,11 @@ static int in_tmpdir(struct payload_file *f, const char *name, const void *data,
         errno = EACCES;
         return -1;
     }
-    size_t n = strlen(tmpdir) + 1 + strlen(name) + 1;
-    char *path = malloc(n);
-    if (path == NULL) {
+    char *path;
+    if (asprintf(&path, "%s/%s", tmpdir, name) < 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    snprintf(path, n, "%s/%s", tmpdir, name);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
     int written = fd >= 0 && write_all(fd, data, size) == 0;
     int closed = fd >= 0 && close(fd) == 0; /* once: the number may be another thread's after */

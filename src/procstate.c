@@ -13,18 +13,6 @@
 
 #include "interrupt.h"
 
-/* Signals whose default action would end the run where it stands, with nothing cleaned up. */
-static const int ignored_for_run[] = {SIGPIPE, SIGXFSZ};
-
-static void ignore(int sig)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_IGN;
-    sigemptyset(&sa.sa_mask);
-    sigaction(sig, &sa, NULL);
-}
-
 /* /dev/null on each closed standard descriptor, under its own number. */
 static void open_closed_std(struct process_state *ps)
 {
@@ -61,8 +49,11 @@ int process_state_enter(struct process_state *ps, char *err, size_t errlen)
     open_closed_std(ps);
     /* O_PATH needs no read permission on the directory. */
     ps->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    for (size_t i = 0; i < sizeof ignored_for_run / sizeof ignored_for_run[0]; i++)
-        ignore(ignored_for_run[i]);
+    /* Their default action would end the run where it stands, with nothing cleaned up. */
+    struct sigaction ignore = {.sa_handler = SIG_IGN};
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, NULL);
+    sigaction(SIGXFSZ, &ignore, NULL);
     interrupt_catch();
     return 0;
 oom:

@@ -24,6 +24,6 @@ void pycompat_configure(PyConfig *config)
 
 int pycompat_can_reinitialize(void)
 {
-    /* The runtime is this exact version: python_check_runtime() compared them. */
+    /* The runtime is this exact version: python_check() compared them. */
     return !(PY_VERSION_HEX >= 0x030C0000 && PY_VERSION_HEX < 0x030C05F0);
 }

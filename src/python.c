@@ -18,29 +18,25 @@
 #include "tempdir.h"
 #include "payloadfile.h"
 
-struct payload_files {
-    struct payload_file runtime, wheel, setuptools; /* setuptools: fd -1 and no path if none is embedded */
-};
+/* The payloads as files the interpreter opens (setuptools': fd -1 and no path if none is embedded). */
+enum { RUNTIME, WHEEL, SETUPTOOLS, PAYLOADS };
 
-int python_is_running(void)
+int python_check(struct run *run)
 {
-    return Py_IsInitialized();
-}
-
-int python_check_runtime(char *err, size_t errlen)
-{
+    if (Py_IsInitialized())
+        return run_fail(run, ENSUREPIP_E_BUSY,
+                        "Python is already initialized in this process; ensurepip must start its own interpreter");
     /* Two builds of one minor version share a soname (libpython3.11.so.1.0), so the dynamic
      * linker may have picked another one than the one compiled against (embedding-findings
      * Q8). Py_GetVersion() is safe before initialization. */
     const char *loaded = Py_GetVersion();
     size_t n = strlen(PY_VERSION);
     if (strncmp(loaded, PY_VERSION, n) == 0 && (loaded[n] == ' ' || loaded[n] == '\0'))
-        return 0;
-    snprintf(err, errlen,
-             "the libpython loaded is Python %.*s, but this program was built against %s: "
-             "run it with the libpython it was built for (check LD_LIBRARY_PATH)",
-             (int)strcspn(loaded, " "), loaded, PY_VERSION);
-    return -1;
+        return ENSUREPIP_OK;
+    return run_fail(run, ENSUREPIP_E_RUNTIME,
+                    "the libpython loaded is Python %.*s, but this program was built against %s: "
+                    "run it with the libpython it was built for (check LD_LIBRARY_PATH)",
+                    (int)strcspn(loaded, " "), loaded, PY_VERSION);
 }
 
 /* Turns the pending Python exception into one line in the result's message (the traceback
@@ -118,10 +114,9 @@ static int start(struct run *run, const char *archive_path)
      * them given, CPython searches for none and reads nothing outside it (no ._pth, no landmark;
      * 3.10 looks for a pyvenv.cfg beside the executable and one level up: still inside). site
      * is not imported: the target's .pth files and sitecustomize never run. */
-    size_t n = strlen(run->tmpdir) + sizeof "/bin/python";
-    char *executable = malloc(n);
-    if (executable != NULL)
-        snprintf(executable, n, "%s/bin/python", run->tmpdir);
+    char *executable;
+    if (asprintf(&executable, "%s/bin/python", run->tmpdir) < 0)
+        executable = NULL;
     status = executable != NULL ? PyConfig_SetBytesString(&config, &config.executable, executable)
                                 : PyStatus_NoMemory();
     free(executable);
@@ -169,16 +164,16 @@ static PyObject *str_or_none(const char *s)
     return PyUnicode_DecodeFSDefault(s);
 }
 
-static PyObject *build_request(const struct run *run, const struct payload_files *files)
+static PyObject *build_request(const struct run *run, const struct payload_file *files)
 {
     const struct ensurepip_options *o = run->opts;
     PyObject *req = PyDict_New();
     if (req == NULL
         || set_item(req, "command", PyUnicode_FromString(run->command == RUN_INSTALL ? "install" : "uninstall"))
-        || set_item(req, "wheel", PyUnicode_DecodeFSDefault(files->wheel.path))
-        || set_item(req, "setuptools_wheel", str_or_none(files->setuptools.path))
+        || set_item(req, "wheel", PyUnicode_DecodeFSDefault(files[WHEEL].path))
+        || set_item(req, "setuptools_wheel", str_or_none(files[SETUPTOOLS].path))
         || set_item(req, "setuptools_version", str_or_none(payload_setuptools_version()))
-        || set_item(req, "archive", PyUnicode_DecodeFSDefault(files->runtime.path))
+        || set_item(req, "archive", PyUnicode_DecodeFSDefault(files[RUNTIME].path))
         || set_item(req, "tmpdir", PyUnicode_DecodeFSDefault(run->tmpdir))
         || set_item(req, "tmpdir_fd", PyLong_FromLong(tempdir_fd()))
         || set_item(req, "python", str_or_none(o->python))
@@ -230,19 +225,6 @@ static int glue_status(const char *kind)
 #undef MATCH
     return -1;
 }
-
-static const struct {
-    const char *name;
-    enum ensurepip_action action;
-} glue_actions[] = {
-    {"installed", ENSUREPIP_ACTION_INSTALLED},
-    {"upgraded", ENSUREPIP_ACTION_UPGRADED},
-    {"already-present", ENSUREPIP_ACTION_ALREADY_PRESENT},
-    {"uninstalled", ENSUREPIP_ACTION_UNINSTALLED},
-    {"not-installed", ENSUREPIP_ACTION_NOT_INSTALLED},
-    {"skipped", ENSUREPIP_ACTION_SKIPPED},
-    {"failed", ENSUREPIP_ACTION_FAILED},
-};
 
 /* A copy of a text of the answer that may hold paths, as bytes: surrogateescape gives back
  * the bytes a path had, whatever they are. */
@@ -301,16 +283,15 @@ static int take_answer(struct run *run, PyObject *answer)
     if (code < 0)
         return run_fail(run, ENSUREPIP_E_PYTHON, "the glue answered with an unknown status %s",
                         status ? status : "(none)");
-    for (size_t i = 0; action != NULL && i < sizeof glue_actions / sizeof glue_actions[0]; i++)
-        if (strcmp(action, glue_actions[i].name) == 0)
-            r->action = glue_actions[i].action;
+    for (int a = ENSUREPIP_ACTION_INSTALLED; action != NULL && a <= ENSUREPIP_ACTION_FAILED; a++)
+        if (strcmp(action, ensurepip_action_name(a)) == 0)
+            r->action = a;
     take_details(run, answer);
-    r->status = code;
     r->pip_exit_code = (int)get_long(answer, "pip_exit_code", -1);
     r->signal = (int)get_long(answer, "signal", 0);
     snprintf(r->pip_version, sizeof r->pip_version, "%s", version ? version : "");
     char *message = dup_str(answer, "message");
-    run_set_message(run, message ? message : "");
+    run_fail(run, code, "%s", message ? message : "");
     free(message);
     PyErr_Clear();
     return code;
@@ -336,7 +317,7 @@ static int audit(struct run *run)
 
 /* Imports ensurepip_boot, which makes the interpreter describe the target, then the glue, and
  * runs it. */
-static int call_glue(struct run *run, const struct payload_files *files)
+static int call_glue(struct run *run, const struct payload_file *files)
 {
     if (hostmod_install(run) != 0) {
         take_exception(run, "cannot create the _ensurepip_host module");
@@ -377,44 +358,39 @@ static int call_glue(struct run *run, const struct payload_files *files)
     return rc;
 }
 
-/* The payloads as files the interpreter opens: both are checked before it starts (the archive
- * is its standard library), and reached by names no other process can rebind. */
-static int open_payload_files(struct run *run, struct payload_files *files)
+/* The runtime archive is checked before the interpreter starts (it is its standard library);
+ * the wheels on their own thread meanwhile: pip's installer reads them only after
+ * run_wheel_checked(). Each is reached by a name no other process can rebind. */
+static int open_payload_files(struct run *run, struct payload_file files[PAYLOADS])
 {
+    static const char *const what[PAYLOADS] = {"the runtime archive", "the pip wheel", "the setuptools wheel"};
+    struct payload p[PAYLOADS];
     char err[1024];
     if (integrity_runtime_checked(run->wheel_check, err, sizeof err) != 0)
         return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
-    if (payload_file_open(&files->runtime, run->runtime.name, run->runtime.data, run->runtime.size, run->tmpdir,
-                          err, sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the runtime archive: %s", err);
-    /* The wheel is checked on its own thread meanwhile; pip's installer reads it only after
-     * run_wheel_checked(). */
-    if (payload_file_open(&files->wheel, run->wheel.name, run->wheel.data, run->wheel.size, run->tmpdir, err,
-                          sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the pip wheel: %s", err);
-    struct payload setuptools; /* checked on the wheel's thread, after pip's wheel */
-    if (payload_setuptools(&setuptools)
-        && payload_file_open(&files->setuptools, setuptools.name, setuptools.data, setuptools.size, run->tmpdir,
-                             err, sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold the setuptools wheel: %s", err);
+    payload_runtime(&p[RUNTIME]);
+    payload_wheel(&p[WHEEL]);
+    int n = SETUPTOOLS + payload_setuptools(&p[SETUPTOOLS]);
+    for (int i = 0; i < n; i++)
+        if (payload_file_open(&files[i], p[i].name, p[i].data, p[i].size, run->tmpdir, err, sizeof err) != 0)
+            return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold %s: %s", what[i], err);
     return ENSUREPIP_OK;
 }
 
-static void close_payload_files(struct payload_files *files)
+static void close_payload_files(struct payload_file files[PAYLOADS])
 {
-    payload_file_close(&files->runtime);
-    payload_file_close(&files->wheel);
-    payload_file_close(&files->setuptools);
+    for (int i = 0; i < PAYLOADS; i++)
+        payload_file_close(&files[i]);
 }
 
 int python_run(struct run *run)
 {
-    struct payload_files files = {{-1, NULL}, {-1, NULL}, {-1, NULL}};
-    int rc = open_payload_files(run, &files);
+    struct payload_file files[PAYLOADS] = {{-1, NULL}, {-1, NULL}, {-1, NULL}};
+    int rc = open_payload_files(run, files);
     if (rc == ENSUREPIP_OK)
-        rc = start(run, files.runtime.path);
+        rc = start(run, files[RUNTIME].path);
     if (rc != ENSUREPIP_OK) {
-        close_payload_files(&files);
+        close_payload_files(files);
         return rc;
     }
     run_say(run, 3, "python", "interpreter started");
@@ -423,7 +399,7 @@ int python_run(struct run *run)
     gc_call("disable");
     rc = audit(run);
     if (rc == ENSUREPIP_OK)
-        rc = call_glue(run, &files);
+        rc = call_glue(run, files);
 
     /* Py_FinalizeEx() puts SIG_DFL back for the signals the glue handled; one arriving then
      * would kill the process before the temporary directory is removed. So: hold them back,
@@ -437,7 +413,7 @@ int python_run(struct run *run)
     if (Py_FinalizeEx() != 0 && rc == ENSUREPIP_OK)
         rc = run_fail(run, ENSUREPIP_E_PYTHON, "Python could not flush its output at exit");
     interrupt_rearm();
-    interrupt_unblock(&old);
-    close_payload_files(&files);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close_payload_files(files);
     return rc;
 }

@@ -9,11 +9,8 @@
 /* Returns an enum ensurepip_status, with run->result filled in. */
 int python_run(struct run *run);
 
-/* 0 if the libpython loaded at run time is the one the program was compiled against, else -1
- * with both versions in err. Safe before Python is initialized. */
-int python_check_runtime(char *err, size_t errlen);
-
-/* Whether an interpreter is already running in this process. */
-int python_is_running(void);
+/* ENSUREPIP_OK if no interpreter runs in this process yet and the libpython loaded at run time
+ * is the one the program was compiled against; else the status, recorded in run->result. */
+int python_check(struct run *run);
 
 #endif

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -80,13 +79,11 @@ struct report *report_open(const char *path, char *err, size_t errlen)
     /* Beside the final name (".NAME.XXXXXX"), so that the rename stays in one filesystem. */
     const char *base = base_name(r->path);
     int dir_len = (int)(base - r->path);
-    size_t size = strlen(r->path) + 10;
-    r->tmp_path = malloc(size);
     int fd = -1;
-    if (r->tmp_path != NULL) {
-        snprintf(r->tmp_path, size, "%.*s.%s.XXXXXX", dir_len, r->path, base);
+    if (asprintf(&r->tmp_path, "%.*s.%s.XXXXXX", dir_len, r->path, base) < 0)
+        r->tmp_path = NULL;
+    else
         fd = mkostemp(r->tmp_path, O_CLOEXEC);
-    }
     if (fd >= 0) {
         char *dir = dir_len > 0 ? strndup(r->path, (size_t)dir_len) : strdup(".");
         r->dir_fd = dir != NULL ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
@@ -133,11 +130,12 @@ static size_t utf8_sequence(const unsigned char *s)
     return n;
 }
 
-/* A JSON string. A byte that is not part of valid UTF-8 (a path can hold any) is written as
- * the lone surrogate \udcXX, as Python's json module writes a path decoded with
- * surrogateescape: os.fsencode(json.load(f)[...]) gives the path's bytes back. */
-static void json_string(FILE *out, const char *text)
+/* before, then text as a JSON string. A byte that is not part of valid UTF-8 (a path can hold
+ * any) is written as the lone surrogate \udcXX, as Python's json module writes a path decoded
+ * with surrogateescape: os.fsencode(json.load(f)[...]) gives the path's bytes back. */
+static void json_string(FILE *out, const char *before, const char *text)
 {
+    fputs(before, out);
     if (text == NULL) {
         fputs("null", out);
         return;
@@ -160,23 +158,22 @@ static void json_string(FILE *out, const char *text)
 }
 
 /* The root as the message names it: absolute. The glue's when it answered, else made here. */
-static void json_root(FILE *out, const struct run *run)
+static void json_root(FILE *out, const char *before, const struct run *run)
 {
     const char *root = run->opts->root;
     if (run->details.root != NULL || root == NULL || root[0] == '\0' || root[0] == '/') {
-        json_string(out, run->details.root != NULL ? run->details.root : root && root[0] ? root : NULL);
+        json_string(out, before, run->details.root != NULL ? run->details.root : root && root[0] ? root : NULL);
         return;
     }
     char *cwd = getcwd(NULL, 0);
     if (cwd == NULL) {
-        json_string(out, root);
+        json_string(out, before, root);
         return;
     }
-    size_t size = strlen(cwd) + strlen(root) + 2;
-    char *absolute = malloc(size);
-    if (absolute != NULL)
-        snprintf(absolute, size, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, root);
-    json_string(out, absolute != NULL ? absolute : root);
+    char *absolute;
+    if (asprintf(&absolute, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, root) < 0)
+        absolute = NULL;
+    json_string(out, before, absolute != NULL ? absolute : root);
     free(absolute);
     free(cwd);
 }
@@ -188,43 +185,31 @@ int report_write(struct report *report, const struct run *run, double duration_s
     const struct run_details *d = &run->details;
     int exit_status = r->status == ENSUREPIP_E_INTERRUPTED && r->signal > 0 ? 128 + r->signal : r->status;
 
-    fputs("{\n  \"report_version\": 1,\n  \"ensurepip_version\": ", out);
-    json_string(out, PACKAGE_VERSION);
-    fputs(",\n  \"pip_version\": ", out);
-    json_string(out, r->pip_version[0] ? r->pip_version : run->pip_version[0] ? run->pip_version : NULL);
-    fputs(",\n  \"target\": {\"python\": ", out);
-    json_string(out, d->python);
-    fputs(", \"prefix\": ", out);
-    json_string(out, d->prefix);
-    fputs(", \"purelib\": ", out);
-    json_string(out, d->purelib);
-    fputs(", \"scripts\": ", out);
-    json_string(out, d->scripts_dir);
-    fputs(", \"root\": ", out);
-    json_root(out, run);
-    fputs("},\n  \"action\": ", out);
-    json_string(out, ensurepip_action_name(r->action));
-    fprintf(out, ",\n  \"exit_status\": %d,\n  \"pip_exit_code\": %d,\n  \"message\": ", exit_status,
-            r->pip_exit_code);
-    json_string(out, r->message);
+    json_string(out, "{\n  \"report_version\": 1,\n  \"ensurepip_version\": ", PACKAGE_VERSION);
+    json_string(out, ",\n  \"pip_version\": ",
+                r->pip_version[0] ? r->pip_version : run->pip_version[0] ? run->pip_version : NULL);
+    json_string(out, ",\n  \"target\": {\"python\": ", d->python);
+    json_string(out, ", \"prefix\": ", d->prefix);
+    json_string(out, ", \"purelib\": ", d->purelib);
+    json_string(out, ", \"scripts\": ", d->scripts_dir);
+    json_root(out, ", \"root\": ", run);
+    json_string(out, "},\n  \"action\": ", ensurepip_action_name(r->action));
+    fprintf(out, ",\n  \"exit_status\": %d,\n  \"pip_exit_code\": %d", exit_status, r->pip_exit_code);
+    json_string(out, ",\n  \"message\": ", r->message);
     fputs(",\n  \"scripts\": [", out);
-    for (size_t i = 0; i < d->nscripts; i++) {
-        fputs(i ? ", " : "", out);
-        json_string(out, d->scripts[i]);
-    }
-    fprintf(out, "],\n  \"files\": %ld,\n  \"wheel_sha256\": ", d->files);
-    json_string(out, ensurepip_wheel_sha256());
+    for (size_t i = 0; i < d->nscripts; i++)
+        json_string(out, i ? ", " : "", d->scripts[i]);
+    fprintf(out, "],\n  \"files\": %ld", d->files);
+    json_string(out, ",\n  \"wheel_sha256\": ", ensurepip_wheel_sha256());
     fputs(",\n  \"setuptools\": ", out);
     struct payload setuptools;
     if (d->setuptools_action == NULL || !payload_setuptools(&setuptools)) {
         fputs("null", out);
     } else {
-        fputs("{\"version\": ", out);
-        json_string(out, d->setuptools_version);
-        fputs(", \"action\": ", out);
-        json_string(out, d->setuptools_action);
-        fprintf(out, ", \"files\": %ld, \"wheel_sha256\": ", d->setuptools_files);
-        json_string(out, setuptools.sha256);
+        json_string(out, "{\"version\": ", d->setuptools_version);
+        json_string(out, ", \"action\": ", d->setuptools_action);
+        fprintf(out, ", \"files\": %ld", d->setuptools_files);
+        json_string(out, ", \"wheel_sha256\": ", setuptools.sha256);
         fputc('}', out);
     }
     fprintf(out, ",\n  \"duration_s\": %.3f\n}\n", duration_s);

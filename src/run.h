@@ -27,8 +27,6 @@ struct run {
     enum run_command command;
     const struct ensurepip_options *opts;
     struct ensurepip_result *result;
-    struct payload wheel;          /* the pip wheel, as embedded */
-    struct payload runtime;        /* pip's bytecode and the glue, as embedded */
     char pip_version[64];          /* the version of the embedded wheel (once checked) */
     struct integrity_job *wheel_check; /* the wheel's check, running beside Python's start */
     char *tmpdir;                  /* private temporary directory, NULL until created */
@@ -38,16 +36,12 @@ struct run {
     int progress_shown;            /* a progress line is on the screen, to be cleared */
 };
 
-void run_details_free(struct run_details *d);
-
 /* Waits for the embedded wheel's check (begun before Python starts) and records a failure.
  * Returns ENSUREPIP_OK or ENSUREPIP_E_WHEEL. Called once, while run->wheel_check is set. */
 int run_wheel_checked(struct run *run);
 
-/* Sets run->result's message to text, made one line (cut with "..." if it does not fit). */
-void run_set_message(struct run *run, const char *text);
-
-/* Records a failure in run->result: status and a one-line message. Returns status. */
+/* Records an outcome in run->result: status and a one-line message (control characters made
+ * '?', cut with "..." if it does not fit). Returns status. */
 int run_fail(struct run *run, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prints a line for the user: level 0 on stdout (pip's usual lines); a negative level on stderr
@@ -56,9 +50,6 @@ int run_fail(struct run *run, int status, const char *fmt, ...) __attribute__((f
  * time since the call began. */
 void run_say(struct run *run, int level, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-
-/* Decides whether the run shows progress (call once, at the start). */
-void run_output_init(struct run *run);
 
 /* Replaces the progress line (on a terminal only) with a new one, e.g. "Loading pip". */
 void run_progress(struct run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

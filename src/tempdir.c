@@ -18,169 +18,6 @@
  * when the process dies, in whichever PID namespace it ran. */
 static _Thread_local int live_lock_fd = -1;
 
-/* Removes base/name if it is a directory of this user whose run is gone: its lock is free. The
- * lock is held while removing, so that a run that made it an instant ago and has not locked it
- * yet fails to, and makes another. */
-static int remove_tree_at(int base_fd, const char *name, int dir, const char *shown, char *err, size_t errlen);
-
-static void remove_if_stale(int base_fd, const char *base, const char *name)
-{
-    int dir = openat(base_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dir < 0)
-        return;
-    struct stat st;
-    if (fstat(dir, &st) == 0 && st.st_uid == geteuid() && flock(dir, LOCK_EX | LOCK_NB) == 0) {
-        char ignored[256];
-        remove_tree_at(base_fd, name, dir, base, ignored, sizeof ignored);
-    }
-    close(dir);
-}
-
-/* Removes base/ensurepip-<pid>-XXXXXX directories of this user whose run is gone. The PID in
- * the name is not asked about: kill(pid, 0) says nothing across PID namespaces. */
-static void sweep_stale(const char *base)
-{
-    DIR *dir = opendir(base);
-    if (dir == NULL)
-        return;
-    for (struct dirent *e; (e = readdir(dir)) != NULL;) {
-        if (strncmp(e->d_name, PREFIX, strlen(PREFIX)) != 0)
-            continue;
-        char *end;
-        long pid = strtol(e->d_name + strlen(PREFIX), &end, 10);
-        if (end == e->d_name + strlen(PREFIX) || *end != '-' || strlen(end) != 7 || pid <= 0)
-            continue;
-        remove_if_stale(dirfd(dir), base, e->d_name);
-    }
-    closedir(dir);
-}
-
-static int usable_directory(const char *path)
-{
-    struct stat st;
-    return path != NULL && path[0] == '/' && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Makes base/ensurepip-<pid>-XXXXXX and locks it; a directory another run's sweep got hold of
- * first (locked by it, or already gone) is left to it, and another one made. Returns the
- * malloc'ed path, or NULL with errno set. */
-static char *make_locked_directory(const char *base)
-{
-    size_t n = strlen(base) + sizeof "/" PREFIX "-XXXXXX" + 24;
-    char *tmpl = malloc(n);
-    if (tmpl == NULL)
-        return NULL;
-    for (int attempt = 0; attempt < 100; attempt++) {
-        snprintf(tmpl, n, "%s%s" PREFIX "%ld-XXXXXX", base, base[strlen(base) - 1] == '/' ? "" : "/",
-                 (long)getpid());
-        if (mkdtemp(tmpl) == NULL)
-            break;
-        int fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        struct stat held, named;
-        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &held) == 0 && stat(tmpl, &named) == 0
-            && held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
-            live_lock_fd = fd;
-            return tmpl;
-        }
-        if (fd >= 0)
-            close(fd);
-    }
-    int saved = errno;
-    free(tmpl);
-    errno = saved;
-    return NULL;
-}
-
-/* $TMPDIR if it names a directory (and then only it: the user chose it), else /tmp, else
- * /var/tmp, as Python's tempfile looks for one: each tried by making the directory in it. */
-int tempdir_create(char **path, char *err, size_t errlen)
-{
-    static const char *const fallbacks[] = {"/tmp", "/var/tmp"};
-    const char *chosen = getenv("TMPDIR");
-    const char *const *bases = fallbacks;
-    size_t nbases = sizeof fallbacks / sizeof fallbacks[0];
-    if (usable_directory(chosen)) {
-        bases = &chosen;
-        nbases = 1;
-    }
-    int first_errno = 0;
-    for (size_t i = 0; i < nbases; i++) {
-        sweep_stale(bases[i]);
-        char *made = make_locked_directory(bases[i]);
-        if (made != NULL) {
-            *path = made;
-            return 0;
-        }
-        if (first_errno == 0)
-            first_errno = errno;
-    }
-    snprintf(err, errlen, "cannot create a temporary directory in %s%s: %s (set TMPDIR to a writable directory)",
-             bases[0], nbases > 1 ? " or /var/tmp" : " ($TMPDIR)", strerror(first_errno));
-    errno = first_errno;
-    return -1;
-}
-
-/* Whether another user (not root, not this one) can rename entries of the directory st
- * describes: one writable by group or others without the sticky bit, or one owned by them. */
-static int others_can_rename_in(const struct stat *st)
-{
-    return (st->st_uid != 0 && st->st_uid != geteuid())
-        || ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX));
-}
-
-/* Checks each directory that holds a component of path (absolute). */
-static int ancestors_private(const char *path, char *why, size_t whylen)
-{
-    char *prefix = strdup(path);
-    if (prefix == NULL) {
-        snprintf(why, whylen, "out of memory");
-        return -1;
-    }
-    int rc = 0;
-    for (char *slash = strrchr(prefix, '/'); slash != NULL && rc == 0; slash = strrchr(prefix, '/')) {
-        if (slash == prefix)
-            slash[1] = '\0'; /* "/" itself */
-        else
-            *slash = '\0';
-        struct stat st;
-        if (stat(prefix, &st) != 0) {
-            snprintf(why, whylen, "cannot inspect %s: %s", prefix, strerror(errno));
-            rc = -1;
-        } else if (others_can_rename_in(&st)) {
-            snprintf(why, whylen, "%s is %s", prefix, st.st_uid != 0 && st.st_uid != geteuid()
-                     ? "another user's" : "writable by other users without the sticky bit");
-            rc = -1;
-        }
-        if (slash == prefix)
-            break;
-    }
-    free(prefix);
-    return rc;
-}
-
-int tempdir_is_private(const char *path, char *why, size_t whylen)
-{
-    if (ancestors_private(path, why, whylen) != 0)
-        return -1;
-    char *real = realpath(path, NULL);
-    int rc = real != NULL ? ancestors_private(real, why, whylen) : -1;
-    if (real == NULL)
-        snprintf(why, whylen, "cannot resolve %s: %s", path, strerror(errno));
-    free(real);
-    struct stat held, named;
-    if (rc == 0 && (live_lock_fd < 0 || fstat(live_lock_fd, &held) != 0 || lstat(path, &named) != 0
-                    || held.st_dev != named.st_dev || held.st_ino != named.st_ino)) {
-        snprintf(why, whylen, "%s is no longer this run's directory", path);
-        rc = -1;
-    }
-    return rc;
-}
-
-int tempdir_fd(void)
-{
-    return live_lock_fd;
-}
-
 /* Removes everything in the directory open as dir, through descriptors opened without
  * following links: the tree may lie in a directory others can write to (a TMPDIR without the
  * sticky bit), and a path walked name by name there can be made to lead elsewhere half-way.
@@ -237,6 +74,152 @@ static int remove_tree_at(int base_fd, const char *name, int dir, const char *sh
         rc = -1;
     }
     return rc;
+}
+
+/* Removes base/name if it is a directory of this user whose run is gone: its lock is free. The
+ * lock is held while removing, so that a run that made it an instant ago and has not locked it
+ * yet fails to, and makes another. */
+static void remove_if_stale(int base_fd, const char *base, const char *name)
+{
+    int dir = openat(base_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0)
+        return;
+    struct stat st;
+    if (fstat(dir, &st) == 0 && st.st_uid == geteuid() && flock(dir, LOCK_EX | LOCK_NB) == 0) {
+        char ignored[256];
+        remove_tree_at(base_fd, name, dir, base, ignored, sizeof ignored);
+    }
+    close(dir);
+}
+
+/* Removes base/ensurepip-<pid>-XXXXXX directories of this user whose run is gone. The PID in
+ * the name is not asked about: kill(pid, 0) says nothing across PID namespaces. */
+static void sweep_stale(const char *base)
+{
+    DIR *dir = opendir(base);
+    if (dir == NULL)
+        return;
+    for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+        if (strncmp(e->d_name, PREFIX, strlen(PREFIX)) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + strlen(PREFIX), &end, 10);
+        if (end == e->d_name + strlen(PREFIX) || *end != '-' || strlen(end) != 7 || pid <= 0)
+            continue;
+        remove_if_stale(dirfd(dir), base, e->d_name);
+    }
+    closedir(dir);
+}
+
+/* Makes base/ensurepip-<pid>-XXXXXX and locks it; a directory another run's sweep got hold of
+ * first (locked by it, or already gone) is left to it, and another one made. Returns the
+ * malloc'ed path, or NULL with errno set. */
+static char *make_locked_directory(const char *base)
+{
+    size_t n = strlen(base) + sizeof "/" PREFIX "-XXXXXX" + 24;
+    char *tmpl = malloc(n);
+    if (tmpl == NULL)
+        return NULL;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        snprintf(tmpl, n, "%s%s" PREFIX "%ld-XXXXXX", base, base[strlen(base) - 1] == '/' ? "" : "/",
+                 (long)getpid());
+        if (mkdtemp(tmpl) == NULL)
+            break;
+        int fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat held, named;
+        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &held) == 0 && stat(tmpl, &named) == 0
+            && held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
+            live_lock_fd = fd;
+            return tmpl;
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    int saved = errno;
+    free(tmpl);
+    errno = saved;
+    return NULL;
+}
+
+/* $TMPDIR if it names a directory (and then only it: the user chose it), else /tmp, else
+ * /var/tmp, as Python's tempfile looks for one: each tried by making the directory in it. */
+int tempdir_create(char **path, char *err, size_t errlen)
+{
+    const char *bases[] = {getenv("TMPDIR"), "/tmp", "/var/tmp"};
+    struct stat st;
+    int chosen = bases[0] != NULL && bases[0][0] == '/' && stat(bases[0], &st) == 0 && S_ISDIR(st.st_mode);
+    size_t first = chosen ? 0 : 1, end = chosen ? 1 : 3;
+    int first_errno = 0;
+    for (size_t i = first; i < end; i++) {
+        sweep_stale(bases[i]);
+        char *made = make_locked_directory(bases[i]);
+        if (made != NULL) {
+            *path = made;
+            return 0;
+        }
+        if (first_errno == 0)
+            first_errno = errno;
+    }
+    snprintf(err, errlen, "cannot create a temporary directory in %s%s: %s (set TMPDIR to a writable directory)",
+             bases[first], chosen ? " ($TMPDIR)" : " or /var/tmp", strerror(first_errno));
+    errno = first_errno;
+    return -1;
+}
+
+/* Checks each directory that holds a component of path (absolute): another user (not root, not
+ * this one) must not be able to rename its entries, as its owner, or where group or others may
+ * write without the sticky bit. */
+static int ancestors_private(const char *path, char *why, size_t whylen)
+{
+    char *prefix = strdup(path);
+    if (prefix == NULL) {
+        snprintf(why, whylen, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (char *slash = strrchr(prefix, '/'); slash != NULL && rc == 0; slash = strrchr(prefix, '/')) {
+        if (slash == prefix)
+            slash[1] = '\0'; /* "/" itself */
+        else
+            *slash = '\0';
+        struct stat st;
+        if (stat(prefix, &st) != 0) {
+            snprintf(why, whylen, "cannot inspect %s: %s", prefix, strerror(errno));
+            rc = -1;
+        } else if ((st.st_uid != 0 && st.st_uid != geteuid())
+                   || ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+            snprintf(why, whylen, "%s is %s", prefix, st.st_uid != 0 && st.st_uid != geteuid()
+                     ? "another user's" : "writable by other users without the sticky bit");
+            rc = -1;
+        }
+        if (slash == prefix)
+            break;
+    }
+    free(prefix);
+    return rc;
+}
+
+int tempdir_is_private(const char *path, char *why, size_t whylen)
+{
+    if (ancestors_private(path, why, whylen) != 0)
+        return -1;
+    char *real = realpath(path, NULL);
+    int rc = real != NULL ? ancestors_private(real, why, whylen) : -1;
+    if (real == NULL)
+        snprintf(why, whylen, "cannot resolve %s: %s", path, strerror(errno));
+    free(real);
+    struct stat held, named;
+    if (rc == 0 && (live_lock_fd < 0 || fstat(live_lock_fd, &held) != 0 || lstat(path, &named) != 0
+                    || held.st_dev != named.st_dev || held.st_ino != named.st_ino)) {
+        snprintf(why, whylen, "%s is no longer this run's directory", path);
+        rc = -1;
+    }
+    return rc;
+}
+
+int tempdir_fd(void)
+{
+    return live_lock_fd;
 }
 
 int tempdir_remove(const char *path, char *err, size_t errlen)
