@@ -22,6 +22,7 @@ what became of it: version, action, files).
 import contextlib
 import os
 import signal
+import types
 
 import _ensurepip_host as host
 import ensurepip_manifest as manifest
@@ -30,7 +31,7 @@ from pip._vendor.packaging.version import parse
 from . import messages, space, transaction
 from .bytecode import Bytecode, runtime_bytecode
 from .errors import RUN_ENDING_SIGNALS, Failure, Interrupted, from_os_error
-from .lock import TargetLock
+from .lock import target_lock
 from .staging import stage
 from .target import Target
 
@@ -101,32 +102,23 @@ def _make_dirs(path):
     return created
 
 
-def _remove_if_empty(directories):
-    for directory in reversed(directories):
-        with contextlib.suppress(OSError):
-            os.rmdir(directory)
-
-
 def _finish_interrupted_runs(target, request):
     """What an interrupted run left (a journal to finish, staging to clear) comes first: until
     then the target may show a stale .dist-info or unregistered files."""
     if not transaction.pending(target.lib, target.scripts):
         return
     try:
-        with TargetLock(target.lib, request["lock_timeout"]):
+        with target_lock(target.lib, request["lock_timeout"]):
             transaction.recover(target.lib, target.scripts)
     except OSError as e:
         raise from_os_error(e, f"cannot finish what an interrupted run left in {target.lib}")
 
 
-class _Project:
+def _project(name, wheel, version):
     """One project `pip install` is asked for: name, wheel, version, what is installed now
-    (an InstalledPip, or None) and what this install replaces (the same, if it lies in the
+    (Target.installed's, or None) and what this install replaces (the same, if it lies in the
     target's site-packages)."""
-
-    def __init__(self, name, wheel, version):
-        self.name, self.wheel, self.version = name, wheel, version
-        self.existing = self.replaced = self.staged = None
+    return types.SimpleNamespace(name=name, wheel=wheel, version=version, existing=None, replaced=None)
 
 
 def _look(target, projects, upgrade):
@@ -143,9 +135,9 @@ def _install(request, answer):
     target = Target(request["root"], request["user"], request["target_root"])
     answer["target"] = target.describe()
     # What CPython's ensurepip asks pip for, in its order: setuptools (3.11 and older) then pip
-    projects = [_Project("pip", request["wheel"], request["pip_version"])]
+    projects = [_project("pip", request["wheel"], request["pip_version"])]
     if request.get("setuptools_wheel"):
-        projects.insert(0, _Project("setuptools", request["setuptools_wheel"], request["setuptools_version"]))
+        projects.insert(0, _project("setuptools", request["setuptools_wheel"], request["setuptools_version"]))
     # pip's order: the PEP 668 marker first, even when pip is installed already or --user is given
     target.check_externally_managed()
     target.check_user_scheme()
@@ -158,20 +150,22 @@ def _install(request, answer):
     answer["action"] = "failed"
     try:
         created = _make_dirs(target.lib) + _make_dirs(target.scripts)
-        with TargetLock(target.lib, request["lock_timeout"]):
+        with target_lock(target.lib, request["lock_timeout"]):
             transaction.recover(target.lib, target.scripts)
             wanted = _look(target, projects, request["upgrade"])  # again: another run may have just installed them
             if not wanted:
                 answer["action"] = "none"
                 return _already_present(projects, answer, request["upgrade"])
             for project in wanted:
-                if project.existing is not None and project.existing.in_directory(target.lib):
+                if project.existing is not None and project.existing.in_lib:
                     project.replaced = project.existing
             _commit_install(request, answer, target, projects, wanted)
     except OSError as e:
         raise from_os_error(e, f"cannot install pip into {target.lib}")
-    finally:
-        _remove_if_empty(created)
+    finally:  # what was made for nothing goes again
+        for directory in reversed(created):
+            with contextlib.suppress(OSError):
+                os.rmdir(directory)
     _clamp_directories(created + [target.lib, target.scripts])
 
     for project in wanted:
@@ -179,11 +173,8 @@ def _install(request, answer):
             messages.say(f"  Not uninstalling {project.name} at {project.existing.location}, "
                          f"outside environment {target.lib}")
         if project.replaced is not None:
-            old = project.replaced.version
             messages.say(f"  Attempting uninstall: {project.name}")
-            messages.say(f"    Found existing installation: {project.name} {old}")
-            messages.say(f"    Uninstalling {project.name}-{old}:")
-            messages.say(f"      Successfully uninstalled {project.name}-{old}")
+            _say_uninstalled(project.name, project.replaced.version, "    ")
     messages.say("Successfully installed " + " ".join(f"{p.name}-{p.version}" for p in sorted(wanted, key=lambda p: p.name)))
 
 
@@ -204,25 +195,20 @@ def _commit_install(request, answer, target, projects, wanted):
     if bytecode is not None:
         bytecode.progress = lambda n: n % 25 == 0 and messages.progress(
             f"Installing {names}: bytecode {n}/{len(prebuilt)}")
-    txn = transaction.Transaction.begin(target.lib, target.scripts)
-    with _finishing(txn):
+    with transaction.Transaction.begin(target.lib, target.scripts) as txn:
         staged = stage(target, txn.stage_root, [(p.name, p.wheel) for p in wanted], bytecode,
                        request.get("script_interpreter"), _source_date_epoch())
-        counts = {}
-        for project in wanted:
-            project.staged = staged[project.name]
-            counts[project.name] = project.staged.count_files()
-        files = sum(counts.values())
+        files = sum(project.files for project in staged.values())
         messages.detail("stage", f"pip's installer staged {files} files in {txn.stage_root}" + (
             f" ({bytecode.prebuilt} .pyc from build-time bytecode, {bytecode.compiled} compiled now)"
             if bytecode else ""))
         # One project after the other, each in the order that keeps one .dist-info of it at
         # every instant; pip last, as pip's own install orders them.
         for project in wanted:
-            txn.plan_install(project.staged, target.lib, target.scripts, project.replaced)
+            txn.plan_install(staged[project.name], target.lib, target.scripts, project.replaced)
         messages.detail("commit", f"{len(txn.ops)} steps, journal in {txn.path}")
         # Filled in now: if a signal cuts in right after the commit, the answer is still true.
-        scripts = [name for p in wanted for name in p.staged.scripts]
+        scripts = [name for p in wanted for name in staged[p.name].scripts]
         answer.update(pip_version=pip.version if pip in wanted else str(pip.existing.version), files=files,
                       message=_closing(projects, wanted, target.lib, scripts),
                       scripts=[os.path.join(target.final["scripts"], name) for name in scripts])
@@ -236,7 +222,7 @@ def _commit_install(request, answer, target, projects, wanted):
                         _tell(answer, project, "already-present", str(project.existing.version), 0)
                     else:
                         _tell(answer, project, "upgraded" if project.replaced is not None else "installed",
-                              project.version, counts[project.name])
+                              project.version, staged[project.name].files)
                 answer["pip_exit_code"] = 0
         messages.detail("commit", "done", level=3)
 
@@ -266,17 +252,6 @@ def _closing(projects, wanted, lib, scripts):
                                                   f"{pip.existing.location}"
 
 
-@contextlib.contextmanager
-def _finishing(txn):
-    """Removes the transaction's directory however its block ends, unless a failed commit could
-    not be undone (then the journal must stay for the next run to finish)."""
-    try:
-        yield txn
-    finally:
-        if not txn.keep:
-            txn.discard()
-
-
 def _source_date_epoch():
     """SOURCE_DATE_EPOCH as reproducible builds define it, or None."""
     value = os.environ.get("SOURCE_DATE_EPOCH")
@@ -298,16 +273,21 @@ def _clamp_directories(directories):
     if epoch is None:
         return
     for directory in sorted(set(directories)):
-        try:
+        with contextlib.suppress(FileNotFoundError):
             if os.stat(directory).st_mtime > epoch:
                 os.utime(directory, (epoch, epoch))
-        except FileNotFoundError:
-            pass
 
 
 def _say_satisfied(project):
     messages.say(f"Requirement already satisfied: {project.name} in {project.existing.location} "
                  f"({project.existing.version})")
+
+
+def _say_uninstalled(name, version, indent=""):
+    """pip's lines for a distribution it uninstalled (indented as part of an install)."""
+    for line in (f"Found existing installation: {name} {version}", f"Uninstalling {name}-{version}:",
+                 f"  Successfully uninstalled {name}-{version}"):
+        messages.say(indent + line)
 
 
 def _already_present(projects, answer, upgrade):
@@ -331,37 +311,24 @@ def _uninstall(request, answer):
     answer["target"] = target.describe()
     bundled = request["pip_version"]
     _finish_interrupted_runs(target, request)
-    installed = target.installed("pip", lib_only=True)
-    if installed is None:
-        answer.update(action="not-installed", pip_exit_code=0,
-                      message=f"pip is not installed in {target.lib}; nothing to uninstall")
-        return
-    if str(installed.version) != bundled:
-        # ensurepip._uninstall's words (3.10+)
-        answer.update(action="skipped", pip_version=str(installed.version), pip_exit_code=0,
-                      message=f"ensurepip will only uninstall a matching version "
-                              f"('{installed.version}' installed, '{bundled}' available)")
+    if _bundled_pip(target, bundled, answer) is None:
         return
     answer["action"] = "failed"
     try:
-        with TargetLock(target.lib, request["lock_timeout"]):
+        with target_lock(target.lib, request["lock_timeout"]):
             transaction.recover(target.lib, target.scripts)
-            installed = target.installed("pip", lib_only=True)
-            if installed is None or str(installed.version) != bundled:
-                answer["action"] = "none"
-                return _uninstall(request, answer)
+            installed = _bundled_pip(target, bundled, answer)  # again: another run may have changed it
+            if installed is None:
+                return
             removing = [("pip", installed)]
             if request.get("setuptools_version"):
                 setuptools = target.installed("setuptools", lib_only=True)
                 if setuptools is not None:
                     removing.append(("setuptools", setuptools))
-            files = {name: sum(1 for path in transaction.owned_files(dist.info_dir, target.lib, target.scripts)
-                               if os.path.lexists(path))
-                     for name, dist in removing}
-            txn = transaction.Transaction.begin(target.lib, target.scripts)
-            with _finishing(txn):
-                for _name, dist in removing:
-                    txn.plan_uninstall(dist, target.lib, target.scripts)
+            for _name, dist in removing:  # an unreadable RECORD is refused before anything changes
+                transaction.owned_files(dist.info_dir, transaction.Confined(target.lib, target.scripts))
+            with transaction.Transaction.begin(target.lib, target.scripts) as txn:
+                files = {name: txn.plan_uninstall(dist, target.lib, target.scripts) for name, dist in removing}
                 what = " and ".join(f"{name} {dist.version}" for name, dist in removing)
                 try:
                     txn.commit(f"uninstalling {what}")
@@ -377,8 +344,23 @@ def _uninstall(request, answer):
     except OSError as e:
         raise from_os_error(e, f"cannot uninstall pip from {target.lib}")
     for name, dist in removing:
-        messages.say(f"Found existing installation: {name} {dist.version}")
-        messages.say(f"Uninstalling {name}-{dist.version}:")
-        messages.say(f"  Successfully uninstalled {name}-{dist.version}")
+        _say_uninstalled(name, dist.version)
     if request.get("setuptools_version") and len(removing) == 1:
         messages.warn("Skipping setuptools as it is not installed.")
+
+
+def _bundled_pip(target, bundled, answer):
+    """The pip installed in the target's site-packages if it is the bundled version; else None,
+    with the answer saying why nothing is uninstalled."""
+    installed = target.installed("pip", lib_only=True)
+    if installed is None:
+        answer.update(action="not-installed", pip_exit_code=0,
+                      message=f"pip is not installed in {target.lib}; nothing to uninstall")
+    elif str(installed.version) != bundled:
+        # ensurepip._uninstall's words (3.10+)
+        answer.update(action="skipped", pip_version=str(installed.version), pip_exit_code=0,
+                      message=f"ensurepip will only uninstall a matching version "
+                              f"('{installed.version}' installed, '{bundled}' available)")
+    else:
+        return installed
+    return None

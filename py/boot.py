@@ -52,15 +52,13 @@ def setup(request):
         request.update(python=python, venv=venv, target_root=root)
         host.log(1, "target", f"python {python}" + (f", virtual environment {venv}" if venv else ""))
         facts = describe(python, venv, root, source)
-    except OSError as e:  # the target's files as they are: an unreadable directory
-        where = os.fsdecode(e.filename) if e.filename is not None else request["python"]
-        facts = Failure("target", f"cannot read the target: {where}: {e.strerror or e}")
-    except Failure as f:
-        facts = f
-    if not isinstance(facts, Failure) and not facts["venv"]:
-        facts = _refuse_another_vendors_layout(facts, request["target_root"]) or facts
-    if isinstance(facts, Failure):
-        return {"status": facts.kind, "action": "none", "message": facts.message, "pip_version": "",
+        if not venv:
+            _refuse_another_vendors_layout(facts, root)
+    except (OSError, Failure) as e:
+        if isinstance(e, OSError):  # the target's files as they are: an unreadable directory
+            where = os.fsdecode(e.filename) if e.filename is not None else request["python"]
+            e = Failure("target", f"cannot read the target: {where}: {e.strerror or e}")
+        return {"status": e.kind, "action": "none", "message": e.message, "pip_version": "",
                 "pip_exit_code": -1, "signal": 0, "scripts": [], "files": 0, "target": None}
     sys.platlibdir = facts["platlibdir"]
     sys.executable = sys._base_executable = facts["executable"]
@@ -95,66 +93,52 @@ def locate(given, root, default):
             if top != "/" and path.startswith(top + "/"):
                 inside, path = real, real + path[len(top):]
                 break
-    files = _Files(inside)
     try:
-        mode = os.stat(files.where(path)).st_mode
+        mode = os.stat(_where(inside, path)).st_mode
     except OSError as e:
         raise Failure("target", f"{source}: {path} does not exist" if e.errno == errno.ENOENT
                       else f"{source}: cannot reach {path}: {e.strerror}") from None
     if stat.S_ISDIR(mode):
-        if not files.isfile(os.path.join(path, "pyvenv.cfg")):
+        if not os.path.isfile(_real(inside, os.path.join(path, "pyvenv.cfg"))):
             raise Failure("target", f"{source}: {path} is a directory but not a virtual environment (it has no "
                                     f"pyvenv.cfg); give the interpreter instead, e.g. {path}/bin/python3")
         for name in ("bin/python", "bin/python3"):
-            if files.is_executable_file(os.path.join(path, name)):
+            if _is_program(inside, os.path.join(path, name)):
                 return os.path.join(path, name), path, inside, source
         raise Failure("target", f"{source}: the virtual environment {path} has no bin/python; recreate it with "
                                 "python3 -m venv")
-    if not files.is_executable_file(path):
+    if not _is_program(inside, path):
         raise Failure("target", f"{source}: {path} is not an executable file")
     # CPython looks for pyvenv.cfg beside the executable and one level up.
     bindir = os.path.dirname(path)
-    venv = next((d for d in (bindir, os.path.dirname(bindir)) if files.isfile(os.path.join(d, "pyvenv.cfg"))), None)
+    venv = next((d for d in (bindir, os.path.dirname(bindir))
+                 if os.path.isfile(_real(inside, os.path.join(d, "pyvenv.cfg")))), None)
     return path, venv, inside, source
 
 
-def _stdlib_subdirs():
-    """(libdir, libdir/pythonX.Y) where a standard library may be: this build's platlibdir, and
-    lib and lib64 (another vendor's)."""
-    version = "python%d.%d" % sys.version_info[:2]  # never free-threaded (pycompat.h)
-    libdirs = list(dict.fromkeys([sys.platlibdir, "lib", "lib64"]))
-    return [(libdir, os.path.join(libdir, version)) for libdir in libdirs]
-
-
+_VERSION = "%d.%d" % sys.version_info[:2]  # never free-threaded (pycompat.h)
+# Where a standard library may be, PREFIX/LIBDIR/pythonX.Y: this build's platlibdir (as it is
+# before setup() gives sys the target's), and lib and lib64 (another vendor's)
+_LIBDIRS = list(dict.fromkeys([sys.platlibdir, "lib", "lib64"]))
 _DATA_LIMIT = 16 << 20  # a pyvenv.cfg, a .pth file or sysconfig's data: far less
 
 
-def read_data(path, root=None, limit=_DATA_LIMIT):
+def read_data(path, root=None):
     """The bytes of a regular file of the target's, or None. Inside a root the path is resolved
     as the final system will (no link leads out); whatever is not a regular file of at most
-    limit bytes (a FIFO that would block, /dev/zero) is not read."""
-    files = _Files(root)
-    where = files.real(path)
-    if where is None:
-        return None
+    _DATA_LIMIT bytes (a FIFO that would block, /dev/zero) is not read."""
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (os.O_NOFOLLOW if root is not None else 0)
     try:
-        fd = os.open(where, flags)
+        fd = os.open(_real(root, path), flags)
     except OSError:
         return None
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+        if not stat.S_ISREG(st.st_mode) or st.st_size > _DATA_LIMIT:
             return None
-        chunks, left = [], limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
-        return data if len(data) <= limit else None
+        with open(fd, "rb", closefd=False) as f:
+            data = f.read(_DATA_LIMIT + 1)  # a file that grew meanwhile is refused too
+        return data if len(data) <= _DATA_LIMIT else None
     except OSError:
         return None
     finally:
@@ -196,82 +180,71 @@ def in_root(root, path):
     return (root.rstrip("/") if root else "") + "/" + path.lstrip("/")
 
 
-class _Files:
-    """The target's files as the system that runs it will see them: for an interpreter inside a
-    --root, paths are resolved with the root as "/" (an absolute link inside the root names the
-    root's own file, never the build host's; ".." stops at the root)."""
-
-    def __init__(self, root):
-        self.root = root
-
-    def where(self, path):
-        """Where path lies now, its links resolved (OSError where they cannot be: a loop)."""
-        if self.root is None:
-            return os.path.realpath(path)
-        final = resolve_in_root(self.root, path[len(self.root):] or "/")
-        return self.root + final if final != "/" else self.root
-
-    def real(self, path):
-        """where(path), or None where its links cannot be resolved."""
-        try:
-            return self.where(path)
-        except OSError:
-            return None
-
-    def isfile(self, path):
-        where = self.real(path)
-        return where is not None and os.path.isfile(where)
-
-    def is_executable_file(self, path):
-        """Not only access(X_OK), which a directory passes too."""
-        return self.isfile(path) and os.access(self.real(path), os.X_OK)
-
-    def isdir(self, path):
-        where = self.real(path)
-        return where is not None and os.path.isdir(where)
-
-    def listdir(self, path):
-        return os.listdir(self.where(path))
-
-    def search_up(self, directory, test):
-        """directory or its parent (not above the root), as CPython's getpath finds its landmarks
-        beside the interpreter's directory, PREFIX/bin: (prefix, found) or (None, None). No
-        higher: from a directory of no installation's, that search would reach "/" and its lib."""
-        for candidate in (directory, os.path.dirname(directory)):
-            found = test(self, candidate)
-            if found:
-                return candidate, found
-            if candidate == self.root:
-                break
-        return None, None
+def _where(root, path):
+    """Where path, a path of the target's (beneath root, if it lies inside one), lies now, its
+    links resolved as the system that runs it will: for a target inside a --root, with the root
+    as "/" (an absolute link inside the root names the root's own file, never the build host's;
+    ".." stops at the root). OSError where they cannot be resolved (a loop)."""
+    if root is None:
+        return os.path.realpath(path)
+    final = resolve_in_root(root, path[len(root):] or "/")
+    return root + final if final != "/" else root
 
 
-def _stdlib_in(files, prefix):
-    for libdir, sub in _stdlib_subdirs():
-        stdlib = os.path.join(prefix, sub)
-        if files.isfile(os.path.join(stdlib, "os.py")) or files.isfile(os.path.join(stdlib, "os.pyc")):
+def _real(root, path):
+    """_where(root, path), or "" (no file at all) where its links cannot be resolved."""
+    try:
+        return _where(root, path)
+    except OSError:
+        return ""
+
+
+def _is_program(root, path):
+    """A file that may be executed: not only access(X_OK), which a directory passes too."""
+    where = _real(root, path)
+    return os.path.isfile(where) and os.access(where, os.X_OK)
+
+
+def _search_up(root, directory, test):
+    """directory or its parent (not above the root), as CPython's getpath finds its landmarks
+    beside the interpreter's directory, PREFIX/bin: (prefix, what test found) or (None, None).
+    No higher: from a directory of no installation's, that search would reach "/" and its lib."""
+    for candidate in (directory, os.path.dirname(directory)):
+        found = test(root, candidate)
+        if found:
+            return candidate, found
+        if candidate == root:
+            break
+    return None, None
+
+
+def _has_os(root, stdlib):
+    """Whether stdlib has the standard library's landmark, os.py or os.pyc."""
+    return any(os.path.isfile(_real(root, os.path.join(stdlib, name))) for name in ("os.py", "os.pyc"))
+
+
+def _stdlib_in(root, prefix):
+    for libdir in _LIBDIRS:
+        stdlib = os.path.join(prefix, libdir, "python" + _VERSION)
+        if _has_os(root, stdlib):
             return libdir, stdlib
     return None
 
 
-def _dynload_in(files, prefix):
-    for _libdir, sub in _stdlib_subdirs():
-        if files.isdir(os.path.join(prefix, sub, "lib-dynload")):
-            return os.path.join(prefix, sub)
-    return None
+def _dynload_in(root, prefix):
+    return any(os.path.isdir(_real(root, os.path.join(prefix, libdir, "python" + _VERSION, "lib-dynload")))
+               for libdir in _LIBDIRS)
 
 
-def _any_stdlib_in(files, prefix):
+def _any_stdlib_in(root, prefix):
     """The X.Y of a standard library of any version at prefix, or None."""
-    for libdir, _sub in _stdlib_subdirs():
+    for libdir in _LIBDIRS:
         try:
-            names = files.listdir(os.path.join(prefix, libdir))
+            names = os.listdir(_where(root, os.path.join(prefix, libdir)))
         except OSError:
             continue
         for name in sorted(names):
-            stdlib = os.path.join(prefix, libdir, name)
-            if name.startswith("python3.") and (files.isfile(os.path.join(stdlib, "os.py"))
-                                                or files.isfile(os.path.join(stdlib, "os.pyc"))):
+            if name.startswith("python3.") and _has_os(root, os.path.join(prefix, libdir, name)):
                 return name[len("python"):]
     return None
 
@@ -290,9 +263,8 @@ def read_pyvenv_cfg(venv, root=None):
 
 
 def _another_version(target, other):
-    ours = "%d.%d" % sys.version_info[:2]
-    return Failure("target-version", f"{target} is Python {other}, but this ensurepip embeds Python {ours}: use an "
-                                     f"ensurepip built for {other} (configure --with-python=/path/to/python{other})")
+    return Failure("target-version", f"{target} is Python {other}, but this ensurepip embeds Python {_VERSION}: use "
+                                     f"an ensurepip built for {other} (configure --with-python=/path/to/python{other})")
 
 
 def describe(python, venv, root, source="the python given"):
@@ -300,13 +272,11 @@ def describe(python, venv, root, source="the python given"):
     its virtual environment directory (or None) and the --root it lies inside (or None), by
     reading files only. A target of another version than this interpreter's is refused, as
     pyvenv.cfg's version line says, else as its standard library's directory says."""
-    files = _Files(root)
     config = read_pyvenv_cfg(venv, root) if venv else {}
     claimed = re.match(r"(\d+)\.(\d+)", config.get("version") or config.get("version_info") or "")
-    version = "%d.%d" % sys.version_info[:2]
-    if claimed and "%d.%d" % (int(claimed[1]), int(claimed[2])) != version:
+    if claimed and "%d.%d" % (int(claimed[1]), int(claimed[2])) != _VERSION:
         raise _another_version(venv, "%d.%d" % (int(claimed[1]), int(claimed[2])))
-    real_python = files.real(python)
+    real_python = _real(root, python)
     # A free-threaded CPython (its interpreter, or the one pyvenv.cfg names, is pythonX.Yt) has
     # another ABI, its own lib/pythonX.Yt and no GIL: pip would go where it never looks.
     for name in (real_python or python, config.get("executable", "")):
@@ -315,7 +285,7 @@ def describe(python, venv, root, source="the python given"):
             raise Failure("target-version", f"{venv or python} is a free-threaded Python {threaded[1]}, which "
                                             f"ensurepip does not support: use python{threaded[1]}t -m ensurepip")
     home = config.get("home")
-    if not home and real_python is None:
+    if not home and not real_python:
         raise Failure("target", f"{python}: its links lead nowhere inside the root {root}")
     # A standard library around it is not enough (/bin/sh sits in /usr/bin too): a base
     # interpreter is named python-something, as every CPython installs it.
@@ -323,18 +293,18 @@ def describe(python, venv, root, source="the python given"):
         raise Failure("target", f"{source}: {python} is not a Python interpreter (it is {real_python})")
     # pyvenv.cfg's home names a path of the final system
     start = (in_root(root, home) if root is not None else home) if home else os.path.dirname(real_python)
-    base_prefix, found = files.search_up(start, _stdlib_in)
+    base_prefix, found = _search_up(root, start, _stdlib_in)
     if base_prefix is None:
-        _, other = files.search_up(start, _any_stdlib_in)
+        _, other = _search_up(root, start, _any_stdlib_in)
         if other is not None:
             raise _another_version(venv or python, other)
         if venv and not claimed:
             raise Failure("target", f"cannot tell which Python version the virtual environment {venv} is: its "
                                     "pyvenv.cfg has no version line")
         raise Failure("target", f"{source}: {python} does not look like a Python installation (no "
-                                f"lib/python{version}/os.py or os.pyc in {start} or {os.path.dirname(start)})")
+                                f"lib/python{_VERSION}/os.py or os.pyc in {start} or {os.path.dirname(start)})")
     libdir, stdlib = found
-    base_exec_prefix, _ = files.search_up(start, _dynload_in)
+    base_exec_prefix, _ = _search_up(root, start, _dynload_in)
     base_exec_prefix = base_exec_prefix or base_prefix
     return {
         "platlibdir": libdir,
@@ -343,7 +313,7 @@ def describe(python, venv, root, source="the python given"):
         "exec_prefix": venv or base_exec_prefix,
         "base_prefix": base_prefix,
         "base_exec_prefix": base_exec_prefix,
-        "stdlib": files.real(stdlib),
+        "stdlib": _real(root, stdlib),
         "venv": venv,
     }
 
@@ -352,20 +322,19 @@ def _refuse_another_vendors_layout(facts, root):
     """A base installation whose sysconfig defines other install schemes than this build's
     (Debian's posix_local and deb_system on one side and not the other, say) is laid out by
     another vendor's rules, which this build cannot apply: pip would go where the target never
-    looks. A Failure then, else None. (A venv's layout is the same everywhere; a target whose
-    sysconfig cannot be read as data, a .pyc-only one, is taken as laid out like this build.)"""
+    looks: refused. (A venv's layout is the same everywhere; a target whose sysconfig cannot be
+    read as data, a .pyc-only one, is taken as laid out like this build.)"""
     theirs = (_install_scheme_names(os.path.join(facts["stdlib"], "sysconfig.py"), root)
               or _install_scheme_names(os.path.join(facts["stdlib"], "sysconfig", "__init__.py"), root))
     ours = set(manifest.INSTALL_SCHEMES)
     if not theirs or not ours or theirs == ours:
-        return None
+        return
     differences = [f"{name} only in {'the target' if name in theirs else 'this ensurepip'}"
                    for name in sorted(theirs ^ ours)]
-    return Failure("target", f"{facts['executable']} is laid out by another vendor's rules than the "
-                             f"Python this ensurepip embeds (install schemes: {', '.join(differences)}): "
-                             f"use an ensurepip built against the target's own "
-                             f"python{sys.version_info[0]}.{sys.version_info[1]}, or bootstrap a "
-                             f"virtual environment of it")
+    raise Failure("target", f"{facts['executable']} is laid out by another vendor's rules than the "
+                            f"Python this ensurepip embeds (install schemes: {', '.join(differences)}): "
+                            f"use an ensurepip built against the target's own python{_VERSION}, or "
+                            "bootstrap a virtual environment of it")
 
 
 def _install_scheme_names(path, root):
@@ -379,13 +348,11 @@ def _sysconfig_data(stdlib, root):
     """The target's _sysconfigdata, evaluated as a literal; the build's own where the target
     has none that reads as one (a .pyc-only standard library, say)."""
     own = manifest.SYSCONFIGDATA
-    try:
-        names = sorted(n for n in os.listdir(stdlib) if n.startswith("_sysconfigdata_") and n.endswith(".py"))
+    try:  # the build's own name first
+        names = sorted((n for n in os.listdir(stdlib) if n.startswith("_sysconfigdata_") and n.endswith(".py")),
+                       key=lambda n: (n != own + ".py", n))
     except OSError:
         names = []
-    if own + ".py" in names:
-        names.remove(own + ".py")
-        names.insert(0, own + ".py")
     for name in names:
         value = _assigned(os.path.join(stdlib, name), "build_time_vars", root)
         try:

@@ -96,7 +96,7 @@ class Bytecode:
         self.compiled = 0
         self.written = {}  # path -> RECORD's hash and size of every .pyc written
         self._cache_dirs = set()
-        self._writer = None
+        self._jobs = None  # while writing(): the writer thread's queue of (source, Future)
         self._ahead = {}  # source path -> Future, for the .pyc files being made ahead
         self.progress = None  # called with the number of .pyc files written so far
 
@@ -118,10 +118,10 @@ class Bytecode:
         """pip's installer has just written fullname: while writing() lasts, a .py file in the
         staging lib directory has its .pyc made on the writer thread, ahead of compile_file."""
         fullname = os.path.normpath(fullname)
-        if (self._writer is not None and fullname.endswith(".py")
+        if (self._jobs is not None and fullname.endswith(".py")
                 and fullname.startswith(self._stage_lib + os.sep)):
             job = self._ahead[fullname] = Future()
-            self._writer.put((fullname, job))
+            self._jobs.put((fullname, job))
 
     def compile_file(self, fullname, ddir=None, force=False, rx=None, quiet=0, legacy=False,
                      optimize=-1, invalidation_mode=None, **kwargs):
@@ -179,20 +179,15 @@ class Bytecode:
             f.write(data)
         return cfile, record_entry(data), prebuilt
 
-    def check_every_module_hooked(self):
-        """After pip's installer: every .py file in the staging lib directory has the .pyc this
-        hook wrote, and there is no other .pyc. A pip that compiled some modules by other means
-        (not through compileall.compile_file, e.g. in parallel workers) would leave .pyc files
-        naming the staging directory, and nothing else would tell."""
-        unhooked = []
-        for directory, _subdirs, files in os.walk(self._stage_lib):
-            for name in files:
-                path = os.path.join(directory, name)
-                if name.endswith(".py"):
-                    if importlib.util.cache_from_source(path) not in self.written:
-                        unhooked.append(path)
-                elif name.endswith(".pyc") and path not in self.written:
-                    unhooked.append(path)
+    def check_every_module_hooked(self, files):
+        """After pip's installer, given every file staged: every .py file in the staging lib
+        directory has the .pyc this hook wrote, and there is no other .pyc. A pip that compiled
+        some modules by other means (not through compileall.compile_file, e.g. in parallel
+        workers) would leave .pyc files naming the staging directory, and nothing else would
+        tell."""
+        unhooked = [path for path in files if path.startswith(self._stage_lib + os.sep) and (
+            path.endswith(".py") and importlib.util.cache_from_source(path) not in self.written
+            or path.endswith(".pyc") and path not in self.written)]
         if unhooked:
             example = os.path.relpath(sorted(unhooked)[0], self._stage_lib)
             raise Failure("pip", f"pip's installer byte-compiled {len(unhooked)} files without "
@@ -202,19 +197,37 @@ class Bytecode:
 
     @contextlib.contextmanager
     def writing(self):
-        """The writer thread, for as long as pip's installer runs. At the end, made or not,
-        nothing of it is left running, and no .pyc pip did not ask for is left on disk. Signals
-        wait while it starts and stops: an Interrupted raised half-way would leave it running,
-        or running on into the rollback."""
+        """The writer thread, for as long as pip's installer runs: it makes the .pyc of each job
+        in the order they come, and skips those cancelled. At the end, made or not, nothing of
+        it is left running, and no .pyc pip did not ask for is left on disk. Signals wait while
+        it starts and stops: an Interrupted raised half-way would leave it running, or running
+        on into the rollback. A daemon: should it be left waiting all the same, it does not hold
+        up the interpreter's finalization."""
+        jobs = queue.SimpleQueue()
+
+        def run():
+            while (job := jobs.get()) is not None:
+                source, future = job
+                if future.set_running_or_notify_cancel():  # else nobody waits for it any more
+                    try:
+                        future.set_result(self._make_pyc(source, compile_missing=False))
+                    except Exception as e:  # raised again by result(), in pip's thread
+                        future.set_exception(e)
+
+        thread = threading.Thread(target=run, name="ensurepip-pyc-writer", daemon=True)
         with signals_held():
-            writer = self._writer = _Writer(lambda source: self._make_pyc(source, compile_missing=False))
+            thread.start()
+            self._jobs = jobs
         try:
             yield
         finally:
-            self._writer = None
-            with signals_held():
-                writer.stop()
+            self._jobs = None
             ahead, self._ahead = self._ahead, {}
+            with signals_held():
+                for future in ahead.values():
+                    future.cancel()  # those not yet started
+                jobs.put(None)
+                thread.join()
         # Reached when pip's installer succeeded (otherwise the staging directory goes whole).
         # A job may have failed half-way too: whatever its state, its file goes.
         for source in ahead:
@@ -222,34 +235,3 @@ class Bytecode:
             if cfile not in self.written:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(cfile)
-
-
-class _Writer:
-    """The thread that runs jobs in the order they come, until stop(). A daemon: should it be
-    left waiting all the same, it does not hold up the interpreter's finalization."""
-
-    def __init__(self, make):
-        self._make = make
-        self._queue = queue.SimpleQueue()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="ensurepip-pyc-writer", daemon=True)
-        self._thread.start()
-
-    def put(self, job):
-        self._queue.put(job)
-
-    def stop(self):
-        """Cancels the jobs not yet started and waits for the one running."""
-        self._queue.put(None)
-        self._stopping = True
-        self._thread.join()
-
-    def _run(self):
-        """Each job: (source, Future), which gets the .pyc made, or the error making it."""
-        while (job := self._queue.get()) is not None:
-            source, future = job
-            if not self._stopping:  # else nobody waits for it any more: writing() has ended
-                try:
-                    future.set_result(self._make(source))
-                except Exception as e:  # raised again by result(), in pip's thread
-                    future.set_exception(e)

@@ -23,36 +23,21 @@ def detail(tag, text, level=1):
     host.log(level, tag, text)
 
 
-def progress(text):
-    """The transient progress line (shown only when stderr is a terminal)."""
-    host.progress(text)
+progress = host.progress  # the transient progress line (shown only when stderr is a terminal)
 
-
-_shown_paths = []  # (written, shown): the staging directory, and where its files will be
+_shown = None  # (written, shown): the staging directory, and where its files will be
 
 
 @contextlib.contextmanager
 def staging_shown_as(staging, final):
     """pip's lines name files under `staging` as under `final`, where the commit puts them:
     what `pip install` would have said, and a path that still exists after the run."""
-    _shown_paths.append((staging, final))
+    global _shown
+    _shown = (staging, final)
     try:
         yield
     finally:
-        _shown_paths.remove((staging, final))
-
-
-def _as_shown(text):
-    for staging, final in _shown_paths:
-        text = text.replace(staging, final)
-    return text
-
-
-def _created_in_staging_only(record, text):
-    """distlib's "Creating DIR" for a scripts directory that is new only in the staging tree:
-    `pip install` into the target would not have said it."""
-    return (_shown_paths and record.name.startswith("pip._vendor.distlib")
-            and text.startswith("Creating ") and os.path.isdir(text[len("Creating "):]))
+        _shown = None
 
 
 class _PipRecords(logging.Handler):
@@ -60,11 +45,16 @@ class _PipRecords(logging.Handler):
 
     def emit(self, record):
         try:
-            text = _as_shown(record.getMessage())
+            text = record.getMessage()
         except Exception:  # a broken log call must not break the install
             return
-        if _created_in_staging_only(record, text):
-            return
+        if _shown:
+            text = text.replace(*_shown)
+            # distlib's "Creating DIR" for a scripts directory that is new only in the staging
+            # tree: `pip install` into the target would not have said it.
+            if (record.name.startswith("pip._vendor.distlib") and text.startswith("Creating ")
+                    and os.path.isdir(text[len("Creating "):])):
+                return
         if record.levelno >= logging.ERROR:
             host.log(-1, "pip", "ERROR: " + text)
         elif record.levelno >= logging.WARNING:

@@ -9,12 +9,6 @@ from .errors import Failure
 _MARGIN = 1 << 20  # RECORD, scripts, the journal, directory blocks
 
 
-def _existing(path):
-    while not os.path.exists(path):
-        path = os.path.dirname(path)
-    return path
-
-
 def _rounded(size, block):
     return (size + block - 1) // block * block
 
@@ -23,7 +17,9 @@ def check(directory, file_sizes, bytecode_sizes, final_lib):
     """file_sizes: of the files the wheels to install hold; bytecode_sizes: of the prebuilt
     .pyc files that will be installed (none with --no-compile). Returns the bytes needed;
     raises Failure if they are not free."""
-    probe = _existing(directory)
+    probe = directory
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
     st = os.statvfs(probe)
     block = st.f_frsize or st.f_bsize or 4096
     need = _MARGIN + sum(_rounded(size, block) for size in file_sizes)
@@ -34,15 +30,11 @@ def check(directory, file_sizes, bytecode_sizes, final_lib):
         files += 2  # the .pyc, and a share of the __pycache__ directories
     free = (st.f_bfree if os.geteuid() == 0 else st.f_bavail) * block
     if free < need:
-        raise Failure("no-space", f"not enough space for pip in {directory}: it needs "
-                                  f"{_mib(need)} MiB, {_mib(free)} MiB are free; free some space "
-                                  "there and run ensurepip again")
+        raise Failure("no-space", f"not enough space for pip in {directory}: it needs {need / (1 << 20):.1f} "
+                                  f"MiB, {free / (1 << 20):.1f} MiB are free; free some space there and run "
+                                  "ensurepip again")
     free_inodes = st.f_ffree if os.geteuid() == 0 else st.f_favail
     if st.f_files and free_inodes < files:
         raise Failure("no-space", f"not enough free inodes for pip in {directory}: it needs "
                                   f"{files}, {free_inodes} are free")
     return need
-
-
-def _mib(n):
-    return f"{n / (1 << 20):.1f}"

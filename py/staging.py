@@ -7,11 +7,13 @@ RECORD (pip/__init__.py, ../../../bin/pip3) are already right for the final plac
 the shebang of the final interpreter; bytecode is written by bytecode.Bytecode.
 """
 
+import collections
 import compileall
 import contextlib
 import csv
 import io
 import os
+import stat
 import sys
 
 from pip._internal.models.scheme import SCHEME_KEYS, Scheme
@@ -23,14 +25,15 @@ from .errors import Failure
 
 
 class Staged:
-    """What pip's installer wrote for one project: its top-level entries of the lib directory
-    and its scripts."""
+    """What pip's installer wrote for one project: its top-level entries of the lib directory,
+    its scripts, and the number of files they hold."""
 
-    def __init__(self, lib_dir, lib_entries, scripts_dir, scripts):
+    def __init__(self, lib_dir, lib_entries, scripts_dir, scripts, files):
         self.lib_dir = lib_dir
         self.lib_entries = lib_entries      # e.g. ["pip", "pip-23.0.1.dist-info"]
         self.scripts_dir = scripts_dir
         self.scripts = scripts              # e.g. ["pip3", "pip3.11"]
+        self.files = files
 
     @property
     def dist_info(self):
@@ -39,70 +42,42 @@ class Staged:
             raise Failure("pip", f"pip's installer staged {len(found)} .dist-info directories for one wheel, not one")
         return found[0]
 
-    def count_files(self):
-        count = len(self.scripts)
-        for entry in self.lib_entries:
-            path = os.path.join(self.lib_dir, entry)
-            if not os.path.isdir(path):
-                count += 1
-            for _directory, _subdirs, files in os.walk(path):
-                count += len(files)
-        return count
-
     @property
     def packages(self):
         return [e for e in self.lib_entries if not e.endswith(".dist-info")]
 
 
-@contextlib.contextmanager
-def _patched(obj, name, value):
-    saved = getattr(obj, name)
+def _patch(hooks, obj, name, value):
+    """obj.name is value until hooks (an ExitStack) closes."""
+    hooks.callback(setattr, obj, name, getattr(obj, name))
     setattr(obj, name, value)
-    try:
-        yield
-    finally:
-        setattr(obj, name, saved)
 
 
-def _exact_shebang(interpreter):
-    """A replacement for distlib's ScriptMaker._get_shebang that writes the interpreter as given
-    (distlib would quote it, or turn one with a space into a /bin/sh trampoline). Python reads a
+def _shebang(interpreter):
+    """A replacement for distlib's ScriptMaker._get_shebang. With interpreter (not None), it
+    writes that as given (distlib would quote it, or turn one with a space into a /bin/sh
+    trampoline); else it is distlib's, except that an interpreter path that is not UTF-8 (which
+    distlib refuses with UnicodeEncodeError) is written as its own bytes. Python reads a
     script's first line as UTF-8 before any coding declaration, so a path that is not UTF-8 goes
     on the third, behind /bin/sh (distlib's own trampoline), and the declaration on the second
     makes every byte of it decodable."""
-    line = os.fsencode(interpreter)  # a path's own bytes, UTF-8 or not
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        def get_shebang(self, encoding, post_interp=b"", options=None):
-            return (b"#!/bin/sh\n# -*- coding: latin-1 -*-\n'''exec' \"" + line + b'"' + post_interp
-                    + b' "$0" "$@"\n' + b"' '''\n")
-        return get_shebang
+    distlib_shebang = pip_wheel.PipScriptMaker._get_shebang
 
     def get_shebang(self, encoding, post_interp=b"", options=None):
+        if interpreter is not None:
+            line = os.fsencode(interpreter)  # a path's own bytes, UTF-8 or not
+        else:
+            try:
+                return distlib_shebang(self, encoding, post_interp, options)
+            except UnicodeEncodeError:
+                line = os.fsencode(self.executable or sys.executable)
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return (b"#!/bin/sh\n# -*- coding: latin-1 -*-\n'''exec' \"" + line + b'"' + post_interp
+                    + b' "$0" "$@"\n' + b"' '''\n")
         return b"#!" + line + post_interp + b"\n"
     return get_shebang
-
-
-def _shebang_of_any_path(get_shebang):
-    """distlib's _get_shebang, except that an interpreter path that is not UTF-8 (which distlib
-    refuses with UnicodeEncodeError) is written as its own bytes."""
-    def get_any_shebang(self, encoding, post_interp=b"", options=None):
-        try:
-            return get_shebang(self, encoding, post_interp, options)
-        except UnicodeEncodeError:
-            return _exact_shebang(self.executable or sys.executable)(self, encoding, post_interp, options)
-    return get_any_shebang
-
-
-def _announcing_save(bytecode):
-    """pip's ZipBackedFile.save, telling bytecode of each file it has written."""
-    save = pip_wheel.ZipBackedFile.save
-
-    def announcing_save(self):
-        save(self)
-        bytecode.source_saved(self.dest_path)
-    return announcing_save
 
 
 def _entries(directory):
@@ -123,17 +98,18 @@ def stage(target, stage_root, wheels, bytecode, script_interpreter, source_date_
         hooks.enter_context(messages.staging_shown_as(stage_root, base))
         if bytecode is not None:
             bytecode.set_stage(lib_dir)
-            hooks.enter_context(_patched(compileall, "compile_file", bytecode.compile_file))
+            _patch(hooks, compileall, "compile_file", bytecode.compile_file)
             if hasattr(pip_wheel, "ZipBackedFile"):
+                def save(file, save=pip_wheel.ZipBackedFile.save):  # telling bytecode of each file
+                    save(file)
+                    bytecode.source_saved(file.dest_path)
                 hooks.enter_context(bytecode.writing())
-                hooks.enter_context(_patched(pip_wheel.ZipBackedFile, "save", _announcing_save(bytecode)))
-        get_shebang = (_exact_shebang(script_interpreter) if script_interpreter is not None
-                       else _shebang_of_any_path(pip_wheel.PipScriptMaker._get_shebang))
-        hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "_get_shebang", get_shebang))
+                _patch(hooks, pip_wheel.ZipBackedFile, "save", save)
+        _patch(hooks, pip_wheel.PipScriptMaker, "_get_shebang", _shebang(script_interpreter))
         if script_interpreter is None and target.python_final != target.python:
             # distlib writes sys.executable unless the maker names an executable: name the
             # interpreter as the final system will see it (inside --root, without the root).
-            hooks.enter_context(_patched(pip_wheel.PipScriptMaker, "executable", target.python_final))
+            _patch(hooks, pip_wheel.PipScriptMaker, "executable", target.python_final)
         for project, wheel_path in wheels:
             lib_before, scripts_before = _entries(lib_dir), _entries(scripts_dir)
             pip_wheel.install_wheel(
@@ -147,16 +123,29 @@ def stage(target, stage_root, wheels, bytecode, script_interpreter, source_date_
                 requested=True,
             )
             written[project] = (sorted(_entries(lib_dir) - lib_before), sorted(_entries(scripts_dir) - scripts_before))
+    tree = list(os.walk(stage_root))  # what was staged, walked once for all that follows
+    files = [os.path.join(directory, name) for directory, _subdirs, names in tree for name in names]
     if bytecode is not None:
-        bytecode.check_every_module_hooked()
-    _check_nothing_else(stage_root, {lib_dir, scripts_dir})
+        bytecode.check_every_module_hooked(files)
+    # pip's and setuptools' wheels are pure Python with console scripts: anything staged outside
+    # the lib and scripts directories (headers, data) would be left behind by the commit.
+    stray = [path for path in files if not path.startswith((lib_dir + os.sep, scripts_dir + os.sep))]
+    if stray:
+        raise Failure("pip", f"pip's installer staged files outside site-packages and the scripts directory "
+                             f"({stray[0]})")
+    in_entry = collections.Counter(os.path.relpath(path, lib_dir).split(os.sep, 1)[0]
+                                   for path in files if path.startswith(lib_dir + os.sep))
     staged = {}
     for project, (lib_entries, scripts) in written.items():
-        staged[project] = Staged(lib_dir, lib_entries, scripts_dir, scripts)
+        staged[project] = Staged(lib_dir, lib_entries, scripts_dir, scripts,
+                                 len(scripts) + sum(in_entry[entry] for entry in lib_entries))
         _hash_unhashed_records(os.path.join(lib_dir, staged[project].dist_info, "RECORD"), lib_dir,
                                bytecode.written if bytecode is not None else {})
-    if source_date_epoch is not None:
-        clamp_mtimes(stage_root, source_date_epoch)
+    if source_date_epoch is not None:  # every mtime later than it is clamped (links keep theirs)
+        for path in [stage_root] + [os.path.join(d, name) for d, subdirs, names in tree for name in subdirs + names]:
+            st = os.lstat(path)
+            if st.st_mtime > source_date_epoch and not stat.S_ISLNK(st.st_mode):
+                os.utime(path, (source_date_epoch, source_date_epoch))
     return staged
 
 
@@ -184,30 +173,3 @@ def _hash_unhashed_records(record_path, lib_dir, known):
         f.write(out.getvalue().encode("utf-8"))
     os.chmod(tmp, os.stat(record_path).st_mode & 0o7777)
     os.replace(tmp, record_path)
-
-
-def clamp_mtimes(top, epoch):
-    """Sets every mtime (and atime) under top, top included, that is later than epoch to epoch,
-    as reproducible builds want (SOURCE_DATE_EPOCH)."""
-    for directory, subdirs, files in os.walk(top, topdown=False):
-        for name in files + subdirs:
-            _clamp(os.path.join(directory, name), epoch)
-    _clamp(top, epoch)
-
-
-def _clamp(path, epoch):
-    st = os.lstat(path)
-    if st.st_mtime > epoch and not os.path.islink(path):
-        os.utime(path, (epoch, epoch))
-
-
-def _check_nothing_else(stage_root, expected):
-    """pip's and setuptools' wheels are pure Python with console scripts: anything staged outside the lib and
-    scripts directories (headers, data) would be left behind by the commit, so refuse it."""
-    for directory, subdirs, files in os.walk(stage_root):
-        if directory in expected:
-            subdirs[:] = []
-            continue
-        if files:
-            raise Failure("pip", f"pip's installer staged files outside site-packages and the "
-                                 f"scripts directory ({os.path.join(directory, files[0])})")

@@ -6,36 +6,15 @@ python will have."""
 import os
 import sys
 import sysconfig
+import types
 
-from ensurepip_boot import read_data, read_pyvenv_cfg, resolve_in_root
+from ensurepip_boot import in_root, read_data, read_pyvenv_cfg, resolve_in_root
 
 from pip._internal.locations import get_scheme
 from pip._internal.metadata import get_environment
 from pip._internal.models.scheme import SCHEME_KEYS
 
 from .errors import Failure
-
-
-def change_root(root, path):
-    """pip's --root rule (prefix the absolute path), with the path normalised first so that
-    `//` in either cannot make pip think a file lies outside its target (cpython#149444)."""
-    return os.path.join(root, os.path.normpath(path).lstrip(os.sep))
-
-
-class InstalledPip:
-    """A pip found installed: its version, the directory holding its .dist-info, and the
-    .dist-info itself."""
-
-    def __init__(self, dist):
-        self.version = dist.version
-        self.location = os.path.normpath(dist.location or "")
-        self.info_dir = os.path.normpath(dist.info_location or "")
-
-    def in_directory(self, directory):
-        try:
-            return os.path.samefile(self.location, directory)
-        except OSError:
-            return False
 
 
 class Target:
@@ -46,18 +25,13 @@ class Target:
         """root: --root as given; target_root: the root's real path when the target interpreter
         lies inside it (ensurepip_boot decided, and named the target's paths under it)."""
         self.user = user
-        self.root = target_root or (os.path.normpath(os.path.abspath(root)) if root else None)
-        scheme = get_scheme("pip", user=user, home=None, root=None, isolated=True, prefix=None)
-        live = {key: os.path.normpath(getattr(scheme, key)) for key in SCHEME_KEYS}
-        self.python = sys.executable
-        # A target interpreter inside the root is a staged system that carries its own python:
-        # its paths already lie inside the root, and on the final system lie at the same paths
-        # without it.
+        self.root = target_root or root or None  # run() made it absolute
         self.inside_root = target_root is not None
-        self.final = {key: _without_root(self.root, path) for key, path in live.items()} \
-            if self.inside_root else live
+        scheme = get_scheme("pip", user=user, home=None, root=None, isolated=True, prefix=None)
+        self.final = {key: self.final_of(getattr(scheme, key)) for key in SCHEME_KEYS}
         self.dest = {key: self.now(path) for key, path in self.final.items()}
-        self.python_final = _without_root(self.root, sys.executable) if self.inside_root else sys.executable
+        self.python = sys.executable
+        self.python_final = self.final_of(sys.executable)
         self.lib = self.dest["purelib"]
         self.scripts = self.dest["scripts"]
 
@@ -65,12 +39,22 @@ class Target:
         """The distribution NAME that `pip install NAME` would consider installed, or None: any
         on the target's sys.path (plus the user site with --user), as for pip; with --root, that
         sys.path inside the root, never the live system (pip#3063). lib_only: the one in the
-        target's own site-packages (what uninstall may remove)."""
+        target's own site-packages (what uninstall may remove). Found, it has its version, its
+        location (the directory holding its .dist-info), in_lib (whether that is the target's
+        site-packages) and info_dir (the .dist-info)."""
         paths = [self.lib] if lib_only else self.search_path()
         if self.user and not lib_only:
             paths.insert(0, self.lib)
         dist = get_environment(paths).get_distribution(name)
-        return InstalledPip(dist) if dist is not None else None
+        if dist is None:
+            return None
+        location = os.path.normpath(dist.location or "")
+        try:
+            in_lib = os.path.samefile(location, self.lib)
+        except OSError:
+            in_lib = False
+        return types.SimpleNamespace(version=dist.version, location=location, in_lib=in_lib,
+                                     info_dir=os.path.normpath(dist.info_location or ""))
 
     def search_path(self):
         """The directories of the sys.path the target's python will have, where files are
@@ -87,7 +71,7 @@ class Target:
         found = []
         for directory in paths + site.getsitepackages(prefixes):
             # for a target inside the root, the interpreter's paths lie in it already
-            directory = self.now(_without_root(self.root, directory) if self.inside_root else directory)
+            directory = self.now(self.final_of(directory))
             if os.path.isdir(directory) and directory not in found:
                 found.append(directory)
                 found.extend(d for d in self._pth_directories(directory) if d not in found)
@@ -99,8 +83,22 @@ class Target:
         so that nothing is read or written outside the root through a link."""
         if not self.root:
             return os.path.normpath(final)
-        resolved = resolve_in_root(self.root, change_root("/", final))
-        return change_root(self.root, resolved)
+        # normalised first, so that `//` cannot make pip think a file lies outside (cpython#149444)
+        return in_root(self.root, resolve_in_root(self.root, os.path.normpath(final)))
+
+    def final_of(self, path, now=False):
+        """Where a path of the target's python (now: a path where files are written now) lies on
+        the final system. A target interpreter inside the root is a staged system that carries
+        its own python: its paths already lie inside the root, and on the final system lie at
+        the same paths without it; so does, with a root, every path where files are written."""
+        path = os.path.normpath(path)
+        if not (self.inside_root or now and self.root):
+            return path
+        if path == self.root:
+            return os.sep
+        if not path.startswith(self.root + os.sep):
+            raise Failure("target", f"{path} lies outside the root {self.root}, where the target python is")
+        return path[len(self.root):]
 
     def _pth_directories(self, sitedir):
         try:
@@ -117,7 +115,7 @@ class Target:
                 if not line or line.startswith(("#", "import ", "import\t")):
                     continue
                 # with a root, a path of the final system, where ".." stops at its "/"
-                final = os.path.join(_without_root(self.root, sitedir) if self.root else sitedir, line)
+                final = os.path.join(self.final_of(sitedir, now=True), line)
                 directory = os.path.normpath(self.now(final))
                 if os.path.isdir(directory):
                     found.append(directory)
@@ -126,7 +124,7 @@ class Target:
     def describe(self):
         return {
             "python": self.python_final,
-            "prefix": _without_root(self.root, sys.prefix) if self.inside_root else sys.prefix,
+            "prefix": self.final_of(sys.prefix),
             "purelib": self.final["purelib"],
             "scripts": self.final["scripts"],
             "root": self.root,
@@ -157,13 +155,3 @@ class Target:
                           f"{sys.executable} is externally managed ({marker}, PEP 668): install pip "
                           "with the system's package manager, or bootstrap a virtual environment "
                           "(python3 -m venv --without-pip DIR; ensurepip --python DIR)")
-
-
-def _without_root(root, path):
-    """/root/usr/lib -> /usr/lib: where a path inside the root lies on the final system."""
-    path = os.path.normpath(path)
-    if path == root:
-        return os.sep
-    if not path.startswith(root + os.sep):
-        raise Failure("target", f"{path} lies outside the root {root}, where the target python is")
-    return path[len(root):]

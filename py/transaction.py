@@ -175,10 +175,6 @@ class Confined:
             f.flush()
             os.fsync(f.fileno())
 
-    def unlink(self, path):
-        with self.parent(path) as (fd, name):
-            os.unlink(name, dir_fd=fd)
-
     def remove_tree(self, path):
         """Removes path and everything beneath it; a link is removed, never followed."""
         try:
@@ -235,6 +231,15 @@ class Transaction:
         self.touched_dirs = set()
         self.keep = False  # set when a failed commit could not be undone: recovery needs it
         self.committed = False  # set once every step is done, before signals get through again
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        """However the block ends, the transaction's directory goes, unless a failed commit
+        could not be undone (then the journal must stay for the next run to finish)."""
+        if not self.keep:
+            self.discard()
 
     @classmethod
     def begin(cls, lib_dir, scripts_dir):
@@ -333,25 +338,21 @@ class Transaction:
     def _keep_foreign_files(self, staged, dst, owned):
         """After dst (a directory) and staged swap, what the old dst holds that is not pip's (not
         in owned, not bytecode of an owned source, not replaced by a staged file) moves into the
-        new one: pip removes only what its RECORD lists."""
-        new_files, new_dirs = set(), set()
-        for directory, subdirs, names in os.walk(staged):
-            rel = os.path.relpath(directory, staged)
-            new_dirs.update(os.path.normpath(os.path.join(rel, d)) for d in subdirs)
-            new_files.update(os.path.normpath(os.path.join(rel, n)) for n in names)
+        new one: pip removes only what its RECORD lists. (The staged tree holds only what pip's
+        installer wrote: files and directories.)"""
         for directory, subdirs, names in os.walk(dst):
             links = [d for d in subdirs if os.path.islink(os.path.join(directory, d))]
             for name in sorted(names + links):
                 path = os.path.join(directory, name)
-                rel = os.path.relpath(path, dst)
-                if rel in new_files or path in owned or _is_bytecode_of(path, owned):
+                new = os.path.join(staged, os.path.relpath(path, dst))
+                if os.path.isfile(new) or path in owned or _is_bytecode_of(path, owned):
                     continue
-                if rel in new_dirs:
+                if os.path.isdir(new):
                     self._check_not_in_the_way(path, os.lstat(path), want_dir=True)
-                self.ops.append({"op": "keep", "src": os.path.join(staged, rel), "dst": path})
+                self.ops.append({"op": "keep", "src": new, "dst": path})
                 self.touched_dirs.add(os.path.dirname(path))
             for path in (os.path.join(directory, name) for name in subdirs):
-                if os.path.relpath(path, dst) in new_files:
+                if os.path.isfile(os.path.join(staged, os.path.relpath(path, dst))):
                     self._check_not_in_the_way(path, os.lstat(path), want_dir=False)
 
     def _retire(self, path):
@@ -360,9 +361,10 @@ class Transaction:
         self.touched_dirs.add(os.path.dirname(path))
 
     def plan_install(self, staged, lib_dir, scripts_dir, replaced):
-        """replaced: the InstalledPip in lib_dir this install replaces, or None."""
+        """replaced: the installed distribution in lib_dir (Target.installed) this install
+        replaces, or None."""
         self.confined.makedirs(scripts_dir)
-        owned = set(owned_files(replaced.info_dir, lib_dir, scripts_dir, self.confined)) if replaced else set()
+        owned = set(owned_files(replaced.info_dir, self.confined)) if replaced else set()
         for name in staged.scripts:
             self._put(os.path.join(staged.scripts_dir, name), os.path.join(scripts_dir, name), owned)
         new_dist = (os.path.join(staged.lib_dir, staged.dist_info), os.path.join(lib_dir, staged.dist_info))
@@ -381,33 +383,25 @@ class Transaction:
                 self._retire(path)
 
     def plan_uninstall(self, installed, lib_dir, scripts_dir):
-        files = owned_files(installed.info_dir, lib_dir, scripts_dir, self.confined)
+        """Returns the number of files RECORD lists that are there (what the uninstall removes)."""
+        files = owned_files(installed.info_dir, self.confined)
         self._retire(installed.info_dir)
         owned = set(files)
-        whole = set()
-        for path in sorted(files):
-            if not path.startswith(lib_dir + os.sep):
-                continue
-            top = os.path.join(lib_dir, os.path.relpath(path, lib_dir).split(os.sep, 1)[0])
-            if top not in whole and top != installed.info_dir and not self.confined.is_link(top) \
-                    and os.path.isdir(top) and _wholly_owned(top, owned):
-                whole.add(top)
-                self._retire(top)
+        tops = {os.path.join(lib_dir, os.path.relpath(path, lib_dir).split(os.sep, 1)[0])
+                for path in files if path.startswith(lib_dir + os.sep)} - {installed.info_dir}
+        whole = [top for top in sorted(tops, key=lambda top: top + os.sep)  # as sorted(files) meets them
+                 if not self.confined.is_link(top) and os.path.isdir(top) and _wholly_owned(top, owned)]
+        for top in whole:
+            self._retire(top)
         for path in sorted(files):
             inside = any(path.startswith(w + os.sep) for w in whole)
             if not inside and not path.startswith(installed.info_dir + os.sep) and self.confined.exists(path):
                 self._retire(path)
                 for pyc in _cached_bytecode(path):
                     self._retire(pyc)
+        return sum(1 for path in files if os.path.lexists(path))
 
     # -- doing ---------------------------------------------------------------------------------
-
-    def _write_journal(self, state):
-        journal = {"version": 2, "identity": self.identity(), "state": state, "ops": self.ops}
-        tmp = os.path.join(self.path, JOURNAL + ".tmp")
-        self.confined.write(tmp, json.dumps(journal).encode("utf-8"))
-        self.confined.rename(tmp, os.path.join(self.path, JOURNAL))
-        self.confined.fsync_dir(self.path)
 
     def commit(self, what):
         """Applies the plan. `what` names the change for messages ("installing pip 23.0.1")."""
@@ -419,7 +413,11 @@ class Transaction:
                 with self.confined.directory(side) as fd:
                     host.flush_tree(fd)
                 self.confined.fsync_dir(os.path.dirname(side))
-            self._write_journal("committing")
+            journal = {"version": 2, "identity": self.identity(), "state": "committing", "ops": self.ops}
+            tmp = os.path.join(self.path, JOURNAL + ".tmp")
+            self.confined.write(tmp, json.dumps(journal).encode("utf-8"))
+            self.confined.rename(tmp, os.path.join(self.path, JOURNAL))
+            self.confined.fsync_dir(self.path)
         except OSError as e:
             raise from_os_error(e, f"{what}: cannot prepare the change in {self.path}")
         with signals_held():
@@ -449,7 +447,7 @@ class Transaction:
         The journal goes first, so that an interruption here is not taken for a commit; the
         identity last, so that a leftover is still known for ours."""
         with contextlib.suppress(OSError):
-            self.confined.unlink(os.path.join(self.path, JOURNAL))
+            self.confined.remove_tree(os.path.join(self.path, JOURNAL))
         for side in sorted(set(self.sides.values()) - {self.path}):
             with contextlib.suppress(OSError):
                 self.confined.remove_tree(side)
@@ -601,10 +599,10 @@ def _holds_nothing(confined, path):
         return False
 
 
-def owned_files(info_dir, lib_dir, scripts_dir, confined=None):
-    """The files an installed distribution's RECORD lists, as absolute paths, limited to its
-    lib and scripts directories: a RECORD is data, and must not make us touch anything else."""
-    confined = confined or Confined(lib_dir, scripts_dir)
+def owned_files(info_dir, confined):
+    """The files an installed distribution's RECORD lists, as absolute paths, limited to the
+    target's lib and scripts directories: a RECORD is data, and must not make us touch anything
+    else."""
     record = os.path.join(info_dir, "RECORD")
     try:
         text = confined.read(record).decode("utf-8", "surrogateescape")

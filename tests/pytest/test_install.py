@@ -300,6 +300,20 @@ def test_uninstall_when_absent(run_clean, venv):
     assert tree_state(venv) == before
 
 
+def test_uninstall_without_a_readable_record_changes_nothing(run_clean, venv):
+    """Refused before anything changes, down to site-packages' mtime (no transaction made)."""
+    assert run_clean("--python", venv).returncode == 0
+    lib = site_packages(venv)
+    [dist_info] = pip_dist_infos(lib)
+    os.unlink(os.path.join(lib, dist_info, "RECORD"))
+    before, mtime = tree_state(venv), os.stat(lib).st_mtime_ns
+    result = run_clean("--python", venv, "--uninstall")
+    assert result.returncode != 0
+    assert "has no readable RECORD" in result.stderr, result.stderr
+    assert tree_state(venv) == before
+    assert os.stat(lib).st_mtime_ns == mtime
+
+
 def test_uninstall_other_version_is_skipped(run_clean, older_pip_venv):
     before = tree_state(older_pip_venv)
     result = run_clean("--python", older_pip_venv, "--uninstall")
