@@ -10,16 +10,18 @@ in one transaction (transaction.py). It answers with a dict; it never raises and
 traceback: failures are a kind and a sentence.
 
 request: command ("install" | "uninstall"), wheel (a path only this process can reach),
-setuptools_wheel and setuptools_version (the same for setuptools, or None), archive (the runtime
-archive's path), tmpdir (the run's private directory) and tmpdir_fd (it, open), python, venv and
-target_root (the target, as ensurepip_boot found it), pip_version (of the wheel), root (or
-None), upgrade, user, compile, script_interpreter (or None), lock_timeout.
+setuptools_wheel, setuptools_version and setuptools_sha256 (the same for setuptools, or None),
+archive (the runtime archive's path), tmpdir (the run's private directory) and tmpdir_fd (it,
+open), python, venv and target_root (the target, as ensurepip_boot found it), pip_version (of
+the wheel), root (or None), upgrade, user, compile, script_interpreter (or None), lock_timeout.
 answer: status ("ok" or a failure kind), action (pip's), message, pip_version, pip_exit_code,
 signal, target (paths), scripts (written), files (count, every project's), setuptools (None, or
-what became of it: version, action, files).
+what became of it: version, action, files), and report: those four as JSON texts, the JSON
+report's members the host writes among its own (None before the target is found).
 """
 
 import contextlib
+import json
 import os
 import signal
 import types
@@ -49,7 +51,7 @@ def run(request):
         request["root"] = os.path.abspath(request["root"])
     os.chdir(request["tmpdir_fd"])  # not by name: in a TMPDIR others can write, it may name another
     try:
-        pending = host.pending_signal()
+        pending = host.signal()
         if pending:
             raise Interrupted(pending)
         if request["command"] == "install":
@@ -74,8 +76,19 @@ def run(request):
         f = from_os_error(e, "cannot read the target")
         answer.update(status=f.kind, message=f.message)
     finally:  # after the work, a signal only needs to reach the host's record
-        _handle_signals(lambda signum, frame: host.record_signal(signum))
+        _handle_signals(lambda signum, frame: host.signal(signum))
+    answer["report"] = answer["target"] and _report(answer, request)
     return answer
+
+
+def _report(answer, request):
+    """The JSON report's members the glue knows once it found the target (README.md, "The JSON
+    report"), each as JSON text. A path's bytes that are not UTF-8 (surrogateescape) are written
+    as \\udcXX, as the host writes its own."""
+    setuptools = answer["setuptools"] and dict(answer["setuptools"], wheel_sha256=request["setuptools_sha256"])
+    fields = {"target": answer["target"], "scripts": answer["scripts"], "files": answer["files"],
+              "setuptools": setuptools}
+    return {key: json.dumps(value) for key, value in fields.items()}
 
 
 def _handle_signals(handler):

@@ -429,7 +429,7 @@ class _EmbeddedExtensions:
         member = manifest.EXTENSIONS.get(fullname)
         if member is None:
             return None
-        loaded = host.extension_path(fullname)
+        loaded = host.extension(fullname)
         if loaded is not None:  # loaded before in this process: the same file, the same module
             return spec_from_loader(fullname, ExtensionFileLoader(fullname, loaded))
         data = self._archive.get_data(member)
@@ -464,7 +464,7 @@ class _ClosingLoader(ExtensionFileLoader):
     def create_module(self, spec):
         try:
             module = super().create_module(spec)
-            host.remember_extension(self.name, self.path)
+            host.extension(self.name, self.path)
             return module
         finally:
             if self._fd is not None:

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "ensurepip.h"
-#include "integrity.h"
 #include "interrupt.h"
 #include "options.h"
 #include "procstate.h"
@@ -20,13 +19,10 @@
 
 int run_wheel_checked(struct run *run)
 {
-    char err[1024];
-    int rc = integrity_end(run->wheel_check, err, sizeof err);
-    if (rc == 0)
-        snprintf(run->pip_version, sizeof run->pip_version, "%s", ensurepip_version());
-    run->wheel_check = NULL;
-    if (rc != 0)
-        return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
+    int runtime = payload_check_wait(&run->checks[0]), wheels = payload_check_wait(&run->checks[1]);
+    run->wheel_checked = runtime == 0 && wheels == 0 ? 1 : -1;
+    if (run->wheel_checked < 0)
+        return run_fail(run, ENSUREPIP_E_WHEEL, "%s", run->checks[runtime != 0 ? 0 : 1].err);
     run_say(run, 3, "wheel", "embedded wheel checked");
     return ENSUREPIP_OK;
 }
@@ -76,37 +72,20 @@ static int interrupted(struct run *run, int sig)
     return run_fail(run, ENSUREPIP_E_INTERRUPTED, "interrupted by signal %d; the target was not changed", sig);
 }
 
-static void run_details_free(struct run_details *d)
-{
-    free(d->python);
-    free(d->prefix);
-    free(d->purelib);
-    free(d->scripts_dir);
-    free(d->root);
-    free(d->setuptools_action);
-    free(d->setuptools_version);
-    for (size_t i = 0; i < d->nscripts; i++)
-        free(d->scripts[i]);
-    free(d->scripts);
-    memset(d, 0, sizeof *d);
-}
-
 /* The run itself, between the options check and the report. The payloads' checks start
  * first: nothing is imported before the runtime archive's is done, and nothing touches the
  * target before run_wheel_checked(). */
 static int run_steps(struct run *run)
 {
     struct ensurepip_result *result = run->result;
-    char err[1024];
     int rc = python_check(run);
-    if (rc == ENSUREPIP_OK && integrity_begin(&run->wheel_check, err, sizeof err) != 0)
-        rc = run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
-    if (rc == ENSUREPIP_OK)
+    if (rc == ENSUREPIP_OK) {
+        payload_check_start(&run->checks[0], PAYLOAD_RUNTIME, PAYLOAD_WHEEL);
+        payload_check_start(&run->checks[1], PAYLOAD_WHEEL, PAYLOADS);
         rc = run_in_sandbox(run);
-    remove_tmpdir(run); /* if run_in_sandbox made it */
-    if (run->wheel_check != NULL) {
-        /* A run that ended before the glue: still wait for the check, and report damage. */
-        int checked = run_wheel_checked(run);
+        remove_tmpdir(run); /* if run_in_sandbox made it */
+        /* A run that ended before the glue: still wait for the checks, and report damage. */
+        int checked = run->wheel_checked == 0 ? run_wheel_checked(run) : ENSUREPIP_OK;
         if (checked != ENSUREPIP_OK && rc == ENSUREPIP_OK)
             rc = checked;
     }
@@ -159,7 +138,8 @@ static int run_command(enum run_command command, const struct ensurepip_options 
     if (report != NULL && report_write(report, &run, run_seconds_since(&run.start), err, sizeof err) != 0
         && rc == ENSUREPIP_OK)
         rc = run_fail(&run, ENSUREPIP_E_REPORT, "%s", err);
-    run_details_free(&run.details);
+    for (int i = 0; i < 4; i++)
+        free(run.report[i]);
 
     sigset_t arrived;
     sigemptyset(&arrived);

@@ -2,7 +2,7 @@
 
 #include "config.h"
 
-#include "confine.h"
+#include "hostmod.h"
 
 #include <dirent.h>
 #include <errno.h>

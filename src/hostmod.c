@@ -5,16 +5,17 @@
 #include "hostmod.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "confine.h"
 #include "interrupt.h"
 
 /* What the glue gets from the C host: the run's message sink, the signal record, the record of
- * the extension modules loaded from memory in this process, and the system calls of confine.h
- * (renameat2's RENAME_EXCHANGE between directory descriptors, a whole tree flushed at once). */
+ * the extension modules loaded from memory in this process, and the system calls Python's os
+ * module lacks: renameat2's RENAME_EXCHANGE between directory descriptors, to keep every change
+ * inside the target's own directories, and a whole tree flushed to disk at once (flushtree.c). */
 
 /* The module's state: the run it serves. */
 static struct run *current_run(PyObject *module)
@@ -59,26 +60,19 @@ static struct {
 static size_t loaded_count;
 static int highest_descriptor = -1;
 
-static PyObject *host_extension_path(PyObject *module, PyObject *args)
+/* extension(name): the path it was loaded from before, or None; extension(name, path): records
+ * that it was loaded from path. */
+static PyObject *host_extension(PyObject *module, PyObject *args)
 {
     (void)module;
     const char *name;
-    if (!PyArg_ParseTuple(args, "s:extension_path", &name))
+    PyObject *path = NULL;
+    if (!PyArg_ParseTuple(args, "s|O&:extension", &name, PyUnicode_FSConverter, &path))
         return NULL;
-    for (size_t i = 0; i < loaded_count; i++)
+    for (size_t i = 0; path == NULL && i < loaded_count; i++)
         if (strcmp(loaded_extensions[i].name, name) == 0)
             return PyUnicode_DecodeFSDefault(loaded_extensions[i].path);
-    Py_RETURN_NONE;
-}
-
-static PyObject *host_remember_extension(PyObject *module, PyObject *args)
-{
-    (void)module;
-    const char *name;
-    PyObject *path;
-    if (!PyArg_ParseTuple(args, "sO&:remember_extension", &name, PyUnicode_FSConverter, &path))
-        return NULL;
-    if (loaded_count < MAX_EXTENSIONS) {
+    if (path != NULL && loaded_count < MAX_EXTENSIONS) {
         char *name_copy = strdup(name), *path_copy = strdup(PyBytes_AS_STRING(path));
         if (name_copy != NULL && path_copy != NULL) {
             loaded_extensions[loaded_count].name = name_copy;
@@ -89,7 +83,7 @@ static PyObject *host_remember_extension(PyObject *module, PyObject *args)
             free(path_copy);
         }
     }
-    Py_DECREF(path);
+    Py_XDECREF(path);
     Py_RETURN_NONE;
 }
 
@@ -110,21 +104,37 @@ static PyObject *host_fresh_descriptor(PyObject *module, PyObject *args)
     return PyLong_FromLong(fd);
 }
 
-static PyObject *host_pending_signal(PyObject *module, PyObject *unused)
+/* signal(): the run-ending signal that arrived first (before the glue took over), or 0;
+ * signal(signum): tells the host one arrived (the glue caught it). */
+static PyObject *host_signal(PyObject *module, PyObject *args)
 {
     (void)module;
-    (void)unused;
+    int sig = 0;
+    if (!PyArg_ParseTuple(args, "|i:signal", &sig))
+        return NULL;
+    if (sig != 0)
+        interrupt_record(sig);
     return PyLong_FromLong(interrupt_pending());
 }
 
-static PyObject *host_record_signal(PyObject *module, PyObject *args)
+/* exchange_at(): names come from the glue's Confined.parent(), each the last component of a
+ * path normalized and strictly beneath its base: plain names, resolved in their directory only. */
+static PyObject *host_exchange_at(PyObject *module, PyObject *args)
 {
     (void)module;
-    int sig;
-    if (!PyArg_ParseTuple(args, "i:record_signal", &sig))
+    int src_dir, dst_dir;
+    PyObject *src, *dst;
+    if (!PyArg_ParseTuple(args, "iO&iO&:exchange_at", &src_dir, PyUnicode_FSConverter, &src, &dst_dir,
+                          PyUnicode_FSConverter, &dst))
         return NULL;
-    interrupt_record(sig);
-    Py_RETURN_NONE;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = renameat2(src_dir, PyBytes_AS_STRING(src), dst_dir, PyBytes_AS_STRING(dst), RENAME_EXCHANGE);
+    Py_END_ALLOW_THREADS
+    PyObject *result = rc != 0 ? PyErr_SetFromErrnoWithFilenameObjects(PyExc_OSError, src, dst) : Py_NewRef(Py_None);
+    Py_DECREF(src);
+    Py_DECREF(dst);
+    return result;
 }
 
 static PyMethodDef host_methods[] = {
@@ -132,17 +142,17 @@ static PyMethodDef host_methods[] = {
      "log(level, tag, message): print a line; level 0 on stdout, -1 a warning, >= 1 with -v."},
     {"progress", host_progress, METH_VARARGS,
      "progress(text): show text as the progress line (on a terminal only)."},
-    {"extension_path", host_extension_path, METH_VARARGS,
-     "extension_path(name): the path extension module name was loaded from in this process, or None."},
-    {"remember_extension", host_remember_extension, METH_VARARGS,
-     "remember_extension(name, path): record that extension module name was loaded from path."},
+    {"extension", host_extension, METH_VARARGS,
+     "extension(name[, path]): the path extension module name was loaded from in this process, or None; "
+     "with path, record that it was loaded from there."},
     {"fresh_descriptor", host_fresh_descriptor, METH_VARARGS,
      "fresh_descriptor(fd): fd, or a duplicate of it (fd closed), numbered above every earlier one."},
-    {"pending_signal", host_pending_signal, METH_NOARGS,
-     "pending_signal(): a run-ending signal that arrived before the glue took over, or 0."},
-    {"record_signal", host_record_signal, METH_VARARGS,
-     "record_signal(signum): tell the host a run-ending signal arrived."},
-    CONFINE_METHODS
+    {"signal", host_signal, METH_VARARGS,
+     "signal([signum]): the first run-ending signal that arrived, or 0; with signum, record that it arrived."},
+    {"exchange_at", host_exchange_at, METH_VARARGS,
+     "exchange_at(src_dir_fd, src_name, dst_dir_fd, dst_name): renameat2 RENAME_EXCHANGE."},
+    {"flush_tree", flushtree_flush_tree, METH_VARARGS,
+     "flush_tree(dir_fd): fsync every file and directory beneath dir_fd, and dir_fd."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,28 +1,36 @@
-/* Access to what the build embedded: the pip wheel and, for a Python whose ensurepip installs
- * it (3.11 and older), the setuptools wheel (each byte for byte, under its own file name), and
- * the runtime archive, each with the SHA-256 the build computed. */
+/* What the build embedded: the pip wheel and, for a Python whose ensurepip installs it (3.11 and
+ * older), the setuptools wheel (each byte for byte, under its own file name), and the runtime
+ * archive, each with the SHA-256 the build computed; and the checks of those digests. */
 #ifndef ENSUREPIP_PAYLOAD_H
 #define ENSUREPIP_PAYLOAD_H
 
+#include <pthread.h>
 #include <stddef.h>
 
+enum payload_id { PAYLOAD_RUNTIME, PAYLOAD_WHEEL, PAYLOAD_SETUPTOOLS, PAYLOADS };
+
 struct payload {
-    const char *name;              /* file name to write it under, e.g. pip-23.0.1-py3-none-any.whl */
+    const char *name;              /* file name to write it under; NULL: not embedded (setuptools) */
+    const char *version;           /* the wheel's project version (NULL for the runtime archive) */
     const unsigned char *data;
     size_t size;
     const char *sha256;            /* hex digest recorded at build time */
 };
 
-void payload_wheel(struct payload *p);
-void payload_runtime(struct payload *p);
+struct payload payload_get(enum payload_id id);
 
-/* Fills p and returns 1 if the build embedded a setuptools wheel; returns 0 if not. */
-int payload_setuptools(struct payload *p);
+/* The SHA-256 check of payloads [first, last) against those recorded at build time, on a
+ * thread of its own (run at once if no thread can be had). One SHA-256 per payload is the whole
+ * check: the build verified each wheel against its own RECORD (build-aux/mkruntime.py). */
+struct payload_check {
+    pthread_t thread;
+    int first, last, started, rc;
+    char err[1024];                /* what is corrupt, if rc is -1 */
+};
 
-/* The version of the embedded setuptools, or NULL if none is embedded. */
-const char *payload_setuptools_version(void);
+void payload_check_start(struct payload_check *check, int first, int last);
 
-/* Checks a payload against its recorded SHA-256. Returns 0, or -1 with a message. */
-int payload_check(const struct payload *p, char *err, size_t errlen);
+/* Waits for the check (again: the same answer). Returns 0, or -1 with check->err. */
+int payload_check_wait(struct payload_check *check);
 
 #endif

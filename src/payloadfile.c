@@ -35,44 +35,10 @@ static int in_memory(struct payload_file *f, const char *name, const void *data,
     if (write_all(fd, data, size) != 0
         || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0
         || access(path, R_OK) != 0 || (f->path = strdup(path)) == NULL) {
-        int saved = errno;
         close(fd);
-        errno = saved;
         return -1;
     }
     f->fd = fd;
-    return 0;
-}
-
-static int in_tmpdir(struct payload_file *f, const char *name, const void *data, size_t size,
-                     const char *tmpdir, char *err, size_t errlen)
-{
-    char why[1024];
-    if (tempdir_is_private(tmpdir, why, sizeof why) != 0) {
-        snprintf(err, errlen, "without /proc/self/fd it would be a file in %s, and %s: another user could "
-                 "replace it (set TMPDIR to a directory only root and you can change, or mount /proc)",
-                 tmpdir, why);
-        errno = EACCES;
-        return -1;
-    }
-    char *path;
-    if (asprintf(&path, "%s/%s", tmpdir, name) < 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
-    int written = fd >= 0 && write_all(fd, data, size) == 0;
-    int closed = fd >= 0 && close(fd) == 0; /* once: the number may be another thread's after */
-    if (!written || !closed) {
-        int saved = errno;
-        snprintf(err, errlen, "cannot write %s: %s (set TMPDIR to a directory with space)", path, strerror(saved));
-        if (fd >= 0)
-            unlink(path);
-        free(path);
-        errno = saved;
-        return -1;
-    }
-    f->path = path;
     return 0;
 }
 
@@ -83,7 +49,27 @@ int payload_file_open(struct payload_file *f, const char *name, const void *data
     f->path = NULL;
     if (in_memory(f, name, data, size) == 0)
         return 0;
-    return in_tmpdir(f, name, data, size, tmpdir, err, errlen);
+    char why[1024];
+    if (tempdir_is_private(tmpdir, why, sizeof why) != 0) {
+        snprintf(err, errlen, "without /proc/self/fd it would be a file in %s, and %s: another user could "
+                 "replace it (set TMPDIR to a directory only root and you can change, or mount /proc)",
+                 tmpdir, why);
+        return -1;
+    }
+    if (asprintf(&f->path, "%s/%s", tmpdir, name) < 0) {
+        f->path = NULL;
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int fd = open(f->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
+    int written = fd >= 0 && write_all(fd, data, size) == 0;
+    int closed = fd >= 0 && close(fd) == 0; /* once: the number may be another thread's after */
+    if (written && closed)
+        return 0;
+    snprintf(err, errlen, "cannot write %s: %s (set TMPDIR to a directory with space)", f->path, strerror(errno));
+    if (fd >= 0)
+        unlink(f->path);
+    return -1;
 }
 
 void payload_file_close(struct payload_file *f)
@@ -91,6 +77,4 @@ void payload_file_close(struct payload_file *f)
     if (f->fd >= 0)
         close(f->fd);
     free(f->path);
-    f->fd = -1;
-    f->path = NULL;
 }

@@ -13,7 +13,7 @@ struct payload_file {
 };
 
 /* Makes the file NAME from data. Without /proc, writes tmpdir/NAME. Returns 0, or -1 with a
- * message and errno set. */
+ * message; payload_file_close() is due either way. */
 int payload_file_open(struct payload_file *f, const char *name, const void *data, size_t size,
                       const char *tmpdir, char *err, size_t errlen);
 

@@ -15,11 +15,8 @@
 #include "offline.h"
 #include "payload.h"
 #include "pycompat.h"
-#include "tempdir.h"
 #include "payloadfile.h"
-
-/* The payloads as files the interpreter opens (setuptools': fd -1 and no path if none is embedded). */
-enum { RUNTIME, WHEEL, SETUPTOOLS, PAYLOADS };
+#include "tempdir.h"
 
 int python_check(struct run *run)
 {
@@ -148,46 +145,39 @@ static int start(struct run *run, const char *archive_path)
     return ENSUREPIP_OK;
 }
 
-static int set_item(PyObject *dict, const char *key, PyObject *value)
+/* A text of the request that may hold a path's bytes (surrogateescape), or None for NULL or "";
+ * a converter for Py_BuildValue's O&. */
+static PyObject *str_or_none(void *text)
 {
-    if (value == NULL)
-        return -1;
-    int rc = PyDict_SetItemString(dict, key, value);
-    Py_DECREF(value);
-    return rc;
-}
-
-static PyObject *str_or_none(const char *s)
-{
+    const char *s = text;
     if (s == NULL || s[0] == '\0')
         Py_RETURN_NONE;
     return PyUnicode_DecodeFSDefault(s);
 }
 
+/* What the glue is asked to do: py/__init__.py says what each item means. */
 static PyObject *build_request(const struct run *run, const struct payload_file *files)
 {
     const struct ensurepip_options *o = run->opts;
-    PyObject *req = PyDict_New();
-    if (req == NULL
-        || set_item(req, "command", PyUnicode_FromString(run->command == RUN_INSTALL ? "install" : "uninstall"))
-        || set_item(req, "wheel", PyUnicode_DecodeFSDefault(files[WHEEL].path))
-        || set_item(req, "setuptools_wheel", str_or_none(files[SETUPTOOLS].path))
-        || set_item(req, "setuptools_version", str_or_none(payload_setuptools_version()))
-        || set_item(req, "archive", PyUnicode_DecodeFSDefault(files[RUNTIME].path))
-        || set_item(req, "tmpdir", PyUnicode_DecodeFSDefault(run->tmpdir))
-        || set_item(req, "tmpdir_fd", PyLong_FromLong(tempdir_fd()))
-        || set_item(req, "python", str_or_none(o->python))
-        || set_item(req, "default_python", PyUnicode_DecodeFSDefault(ENSUREPIP_DEFAULT_PYTHON))
-        || set_item(req, "root", str_or_none(o->root))
-        || set_item(req, "upgrade", PyBool_FromLong(o->upgrade))
-        || set_item(req, "user", PyBool_FromLong(o->user))
-        || set_item(req, "compile", PyBool_FromLong(!o->no_compile))
-        || set_item(req, "lock_timeout", PyFloat_FromDouble(o->lock_timeout))
-        || set_item(req, "script_interpreter", str_or_none(o->script_interpreter))) {
-        Py_XDECREF(req);
-        return NULL;
-    }
-    return req;
+    struct payload setuptools = payload_get(PAYLOAD_SETUPTOOLS);
+    return Py_BuildValue("{s:s,s:O&,s:s,s:O&,s:O&,s:O&,s:O&,s:O&,s:i,s:O&,s:O&,s:O&,s:O,s:O,s:O,s:d,s:O&}",
+                         "command", run->command == RUN_INSTALL ? "install" : "uninstall",
+                         "wheel", str_or_none, files[PAYLOAD_WHEEL].path,
+                         "pip_version", ensurepip_version(),
+                         "setuptools_wheel", str_or_none, files[PAYLOAD_SETUPTOOLS].path,
+                         "setuptools_version", str_or_none, setuptools.version,
+                         "setuptools_sha256", str_or_none, setuptools.sha256,
+                         "archive", str_or_none, files[PAYLOAD_RUNTIME].path,
+                         "tmpdir", str_or_none, run->tmpdir,
+                         "tmpdir_fd", tempdir_fd(),
+                         "python", str_or_none, o->python,
+                         "default_python", str_or_none, ENSUREPIP_DEFAULT_PYTHON,
+                         "root", str_or_none, o->root,
+                         "upgrade", o->upgrade ? Py_True : Py_False,
+                         "user", o->user ? Py_True : Py_False,
+                         "compile", o->no_compile ? Py_False : Py_True,
+                         "lock_timeout", o->lock_timeout,
+                         "script_interpreter", str_or_none, o->script_interpreter);
 }
 
 /* A word of the answer (a status, an action, a version): ASCII, so NULL for anything else. */
@@ -240,43 +230,12 @@ static char *dup_str(PyObject *dict, const char *key)
     return copy;
 }
 
-/* The target's paths and the files written, for the report. */
-static void take_details(struct run *run, PyObject *answer)
-{
-    struct run_details *d = &run->details;
-    PyObject *target = PyDict_GetItemString(answer, "target"); /* borrowed */
-    d->python = dup_str(target, "python");
-    d->prefix = dup_str(target, "prefix");
-    d->purelib = dup_str(target, "purelib");
-    d->scripts_dir = dup_str(target, "scripts");
-    d->root = dup_str(target, "root");
-    d->files = get_long(answer, "files", 0);
-    PyObject *setuptools = PyDict_GetItemString(answer, "setuptools"); /* borrowed; None without setuptools */
-    if (setuptools != NULL && PyDict_Check(setuptools)) {
-        d->setuptools_action = dup_str(setuptools, "action");
-        d->setuptools_version = dup_str(setuptools, "version");
-        d->setuptools_files = get_long(setuptools, "files", 0);
-    }
-    PyObject *scripts = PyDict_GetItemString(answer, "scripts"); /* borrowed */
-    Py_ssize_t n = scripts != NULL && PyList_Check(scripts) ? PyList_Size(scripts) : 0;
-    d->scripts = n > 0 ? calloc((size_t)n, sizeof *d->scripts) : NULL;
-    for (Py_ssize_t i = 0; d->scripts != NULL && i < n; i++) {
-        PyObject *item = PyList_GetItem(scripts, i);
-        PyObject *bytes = item != NULL && PyUnicode_Check(item) ? PyUnicode_EncodeFSDefault(item) : NULL;
-        if (bytes != NULL && (d->scripts[d->nscripts] = strdup(PyBytes_AS_STRING(bytes))) != NULL)
-            d->nscripts++;
-        Py_XDECREF(bytes);
-    }
-    PyErr_Clear();
-}
-
-/* Copies the glue's answer into the result. */
+/* Copies the glue's answer, a dict (boot.setup() and ensurepip_glue.run() make no other), into the
+ * result. */
 static int take_answer(struct run *run, PyObject *answer)
 {
+    static const char *const report_members[] = {"target", "scripts", "files", "setuptools"}; /* run.h */
     struct ensurepip_result *r = run->result;
-    if (!PyDict_Check(answer))
-        return run_fail(run, ENSUREPIP_E_PYTHON, "the glue answered with a %s, not a dict",
-                        Py_TYPE(answer)->tp_name);
     const char *status = get_str(answer, "status"), *action = get_str(answer, "action");
     const char *version = get_str(answer, "pip_version");
     int code = status != NULL ? glue_status(status) : -1;
@@ -286,7 +245,9 @@ static int take_answer(struct run *run, PyObject *answer)
     for (int a = ENSUREPIP_ACTION_INSTALLED; action != NULL && a <= ENSUREPIP_ACTION_FAILED; a++)
         if (strcmp(action, ensurepip_action_name(a)) == 0)
             r->action = a;
-    take_details(run, answer);
+    PyObject *report = PyDict_GetItemString(answer, "report"); /* borrowed; None before the target */
+    for (int i = 0; i < 4; i++)
+        run->report[i] = dup_str(report, report_members[i]);
     r->pip_exit_code = (int)get_long(answer, "pip_exit_code", -1);
     r->signal = (int)get_long(answer, "signal", 0);
     snprintf(r->pip_version, sizeof r->pip_version, "%s", version ? version : "");
@@ -298,17 +259,10 @@ static int take_answer(struct run *run, PyObject *answer)
 }
 
 /* Raises ensurepip.bootstrap the way ensurepip does (argument: root or None); an audit hook
- * that raises vetoes the run. */
+ * that raises vetoes the run. (Decoding the root cannot fail but for want of memory.) */
 static int audit(struct run *run)
 {
-    PyObject *root = str_or_none(run->opts->root);
-    if (root == NULL) {
-        take_exception(run, "cannot prepare the audit event");
-        return run->result->status;
-    }
-    int rc = PySys_Audit("ensurepip.bootstrap", "O", root);
-    Py_DECREF(root);
-    if (rc == 0)
+    if (PySys_Audit("ensurepip.bootstrap", "O&", str_or_none, run->opts->root) == 0)
         return ENSUREPIP_OK;
     take_exception(run, "an audit hook vetoed ensurepip.bootstrap");
     run->result->status = ENSUREPIP_E_AUDIT;
@@ -328,13 +282,10 @@ static int call_glue(struct run *run, const struct payload_file *files)
     PyObject *boot = request != NULL ? PyImport_ImportModule("ensurepip_boot") : NULL;
     PyObject *refused = boot != NULL ? PyObject_CallMethod(boot, "setup", "O", request) : NULL;
     PyObject *glue = refused == Py_None ? PyImport_ImportModule("ensurepip_glue") : NULL;
-    /* The wheel's check ran while the interpreter started and imported pip; its version is
-     * known once it is done. */
-    if (glue != NULL && (run_wheel_checked(run) != ENSUREPIP_OK
-                         || set_item(request, "pip_version", PyUnicode_FromString(run->pip_version)) != 0)) {
-        Py_DECREF(glue);
-        glue = NULL;
-    }
+    /* The wheels' check ran while the interpreter started and imported pip: the glue, which
+     * hands them to pip's installer, waits for its verdict. */
+    if (glue != NULL && run_wheel_checked(run) != ENSUREPIP_OK)
+        Py_CLEAR(glue);
     PyObject *answer = glue != NULL ? PyObject_CallMethod(glue, "run", "O", request) : NULL;
     int rc;
     if (refused != NULL && refused != Py_None)
@@ -364,23 +315,15 @@ static int call_glue(struct run *run, const struct payload_file *files)
 static int open_payload_files(struct run *run, struct payload_file files[PAYLOADS])
 {
     static const char *const what[PAYLOADS] = {"the runtime archive", "the pip wheel", "the setuptools wheel"};
-    struct payload p[PAYLOADS];
     char err[1024];
-    if (integrity_runtime_checked(run->wheel_check, err, sizeof err) != 0)
-        return run_fail(run, ENSUREPIP_E_WHEEL, "%s", err);
-    payload_runtime(&p[RUNTIME]);
-    payload_wheel(&p[WHEEL]);
-    int n = SETUPTOOLS + payload_setuptools(&p[SETUPTOOLS]);
-    for (int i = 0; i < n; i++)
-        if (payload_file_open(&files[i], p[i].name, p[i].data, p[i].size, run->tmpdir, err, sizeof err) != 0)
+    if (payload_check_wait(&run->checks[0]) != 0)
+        return run_fail(run, ENSUREPIP_E_WHEEL, "%s", run->checks[0].err);
+    for (int i = 0; i < PAYLOADS; i++) {
+        struct payload p = payload_get(i);
+        if (p.name != NULL && payload_file_open(&files[i], p.name, p.data, p.size, run->tmpdir, err, sizeof err) != 0)
             return run_fail(run, ENSUREPIP_E_SYSTEM, "cannot hold %s: %s", what[i], err);
+    }
     return ENSUREPIP_OK;
-}
-
-static void close_payload_files(struct payload_file files[PAYLOADS])
-{
-    for (int i = 0; i < PAYLOADS; i++)
-        payload_file_close(&files[i]);
 }
 
 int python_run(struct run *run)
@@ -388,11 +331,9 @@ int python_run(struct run *run)
     struct payload_file files[PAYLOADS] = {{-1, NULL}, {-1, NULL}, {-1, NULL}};
     int rc = open_payload_files(run, files);
     if (rc == ENSUREPIP_OK)
-        rc = start(run, files[RUNTIME].path);
-    if (rc != ENSUREPIP_OK) {
-        close_payload_files(files);
-        return rc;
-    }
+        rc = start(run, files[PAYLOAD_RUNTIME].path);
+    if (rc != ENSUREPIP_OK)
+        goto close;
     run_say(run, 3, "python", "interpreter started");
     /* A short run that makes few cycles: collecting while pip's 500 modules load only costs
      * time. Finalization collects everything anyway. */
@@ -414,6 +355,8 @@ int python_run(struct run *run)
         rc = run_fail(run, ENSUREPIP_E_PYTHON, "Python could not flush its output at exit");
     interrupt_rearm();
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    close_payload_files(files);
+close:
+    for (int i = 0; i < PAYLOADS; i++)
+        payload_file_close(&files[i]);
     return rc;
 }

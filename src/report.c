@@ -157,23 +157,17 @@ static void json_string(FILE *out, const char *before, const char *text)
     fputc('"', out);
 }
 
-/* The root as the message names it: absolute. The glue's when it answered, else made here. */
-static void json_root(FILE *out, const char *before, const struct run *run)
+/* The target where the glue did not tell it: unknown, but for the root as the message names it
+ * (absolute). */
+static void json_unknown_target(FILE *out, const struct run *run)
 {
-    const char *root = run->opts->root;
-    if (run->details.root != NULL || root == NULL || root[0] == '\0' || root[0] == '/') {
-        json_string(out, before, run->details.root != NULL ? run->details.root : root && root[0] ? root : NULL);
-        return;
-    }
-    char *cwd = getcwd(NULL, 0);
-    if (cwd == NULL) {
-        json_string(out, before, root);
-        return;
-    }
-    char *absolute;
-    if (asprintf(&absolute, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, root) < 0)
+    const char *root = run->opts->root != NULL && run->opts->root[0] != '\0' ? run->opts->root : NULL;
+    char *cwd = root != NULL && root[0] != '/' ? getcwd(NULL, 0) : NULL, *absolute = NULL;
+    if (cwd != NULL && asprintf(&absolute, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, root) < 0)
         absolute = NULL;
-    json_string(out, before, absolute != NULL ? absolute : root);
+    json_string(out, "{\"python\": null, \"prefix\": null, \"purelib\": null, \"scripts\": null, \"root\": ",
+                absolute != NULL ? absolute : root);
+    fputc('}', out);
     free(absolute);
     free(cwd);
 }
@@ -182,36 +176,23 @@ int report_write(struct report *report, const struct run *run, double duration_s
 {
     FILE *out = report->out;
     const struct ensurepip_result *r = run->result;
-    const struct run_details *d = &run->details;
+    char *const *glue = run->report; /* target, scripts, files, setuptools */
     int exit_status = r->status == ENSUREPIP_E_INTERRUPTED && r->signal > 0 ? 128 + r->signal : r->status;
 
     json_string(out, "{\n  \"report_version\": 1,\n  \"ensurepip_version\": ", PACKAGE_VERSION);
     json_string(out, ",\n  \"pip_version\": ",
-                r->pip_version[0] ? r->pip_version : run->pip_version[0] ? run->pip_version : NULL);
-    json_string(out, ",\n  \"target\": {\"python\": ", d->python);
-    json_string(out, ", \"prefix\": ", d->prefix);
-    json_string(out, ", \"purelib\": ", d->purelib);
-    json_string(out, ", \"scripts\": ", d->scripts_dir);
-    json_root(out, ", \"root\": ", run);
-    json_string(out, "},\n  \"action\": ", ensurepip_action_name(r->action));
+                r->pip_version[0] ? r->pip_version : run->wheel_checked > 0 ? ensurepip_version() : NULL);
+    fputs(",\n  \"target\": ", out);
+    if (glue[0] != NULL)
+        fputs(glue[0], out);
+    else
+        json_unknown_target(out, run);
+    json_string(out, ",\n  \"action\": ", ensurepip_action_name(r->action));
     fprintf(out, ",\n  \"exit_status\": %d,\n  \"pip_exit_code\": %d", exit_status, r->pip_exit_code);
     json_string(out, ",\n  \"message\": ", r->message);
-    fputs(",\n  \"scripts\": [", out);
-    for (size_t i = 0; i < d->nscripts; i++)
-        json_string(out, i ? ", " : "", d->scripts[i]);
-    fprintf(out, "],\n  \"files\": %ld", d->files);
+    fprintf(out, ",\n  \"scripts\": %s,\n  \"files\": %s", glue[1] ? glue[1] : "[]", glue[2] ? glue[2] : "0");
     json_string(out, ",\n  \"wheel_sha256\": ", ensurepip_wheel_sha256());
-    fputs(",\n  \"setuptools\": ", out);
-    struct payload setuptools;
-    if (d->setuptools_action == NULL || !payload_setuptools(&setuptools)) {
-        fputs("null", out);
-    } else {
-        json_string(out, "{\"version\": ", d->setuptools_version);
-        json_string(out, ", \"action\": ", d->setuptools_action);
-        fprintf(out, ", \"files\": %ld", d->setuptools_files);
-        json_string(out, ", \"wheel_sha256\": ", setuptools.sha256);
-        fputc('}', out);
-    }
+    fprintf(out, ",\n  \"setuptools\": %s", glue[3] ? glue[3] : "null");
     fprintf(out, ",\n  \"duration_s\": %.3f\n}\n", duration_s);
 
     int failed = ferror(out);

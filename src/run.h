@@ -6,38 +6,26 @@
 #include <time.h>
 
 #include "ensurepip.h"
-#include "integrity.h"
 #include "payload.h"
 
 enum run_command { RUN_INSTALL, RUN_UNINSTALL };
-
-/* What the glue reports about the target and the files, for the JSON report. */
-struct run_details {
-    char *python, *prefix, *purelib, *scripts_dir;  /* as on the final system */
-    char *root;                                      /* the root, absolute (NULL: none) */
-    char **scripts;                                  /* scripts written, final paths */
-    size_t nscripts;
-    long files;                                      /* files installed, or removed */
-    char *setuptools_action;                         /* what became of setuptools (NULL: not told) */
-    char *setuptools_version;
-    long setuptools_files;
-};
 
 struct run {
     enum run_command command;
     const struct ensurepip_options *opts;
     struct ensurepip_result *result;
-    char pip_version[64];          /* the version of the embedded wheel (once checked) */
-    struct integrity_job *wheel_check; /* the wheel's check, running beside Python's start */
+    struct payload_check checks[2]; /* the runtime archive's and the wheels', beside Python's start */
+    int wheel_checked;             /* 1 once the checks passed, -1 once one failed */
     char *tmpdir;                  /* private temporary directory, NULL until created */
-    struct run_details details;
+    char *report[4];               /* the glue's members of the JSON report as JSON texts: target,
+                                      scripts, files, setuptools (NULL: it did not tell) */
     struct timespec start;         /* when the call began (for -vvv timings and the report) */
     int progress_tty;              /* show a progress line (stderr is a terminal, no -q, no -v) */
     int progress_shown;            /* a progress line is on the screen, to be cleared */
 };
 
-/* Waits for the embedded wheel's check (begun before Python starts) and records a failure.
- * Returns ENSUREPIP_OK or ENSUREPIP_E_WHEEL. Called once, while run->wheel_check is set. */
+/* Waits for the payloads' checks (begun before Python starts) and records a failure. Returns
+ * ENSUREPIP_OK or ENSUREPIP_E_WHEEL. */
 int run_wheel_checked(struct run *run);
 
 /* Records an outcome in run->result: status and a one-line message (control characters made

@@ -162,7 +162,6 @@ int tempdir_create(char **path, char *err, size_t errlen)
     }
     snprintf(err, errlen, "cannot create a temporary directory in %s%s: %s (set TMPDIR to a writable directory)",
              bases[first], chosen ? " ($TMPDIR)" : " or /var/tmp", strerror(first_errno));
-    errno = first_errno;
     return -1;
 }
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 /* Creates the directory, named ensurepip-<pid>-XXXXXX; *path is malloc'ed. Returns 0, or -1
- * with a message and errno set. Before that, it removes the directories of earlier runs that
+ * with a message. Before that, it removes the directories of earlier runs that
  * died without cleaning up (SIGKILL, power loss): those of this user whose lock no process
  * holds (flock on the directory: valid across PID namespaces, unlike asking about the PID). */
 int tempdir_create(char **path, char *err, size_t errlen);
