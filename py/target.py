@@ -1,7 +1,5 @@
-"""The environment being bootstrapped, as pip itself sees it: where pip's installer puts things
-(pip's own scheme computation, over the prefixes ensurepip_boot gave sys), where they go once
---root is applied, and which pip, if any, is installed already on the sys.path the target's
-python will have."""
+"""The environment being bootstrapped, as pip itself sees it (its scheme computation, over the
+prefixes ensurepip_boot gave sys), with --root applied, and which pip it has already."""
 
 import os
 import sys
@@ -92,7 +90,7 @@ class Target:
         its own python: its paths already lie inside the root, and on the final system lie at
         the same paths without it; so does, with a root, every path where files are written."""
         path = os.path.normpath(path)
-        if not (self.inside_root or now and self.root):
+        if not (self.inside_root or now and self.root) or self.root == os.sep:  # "/": the system itself
             return path
         if path == self.root:
             return os.sep
@@ -122,13 +120,8 @@ class Target:
         return found
 
     def describe(self):
-        return {
-            "python": self.python_final,
-            "prefix": self.final_of(sys.prefix),
-            "purelib": self.final["purelib"],
-            "scripts": self.final["scripts"],
-            "root": self.root,
-        }
+        return {"python": self.python_final, "prefix": self.final_of(sys.prefix), "purelib": self.final["purelib"],
+                "scripts": self.final["scripts"], "root": self.root}
 
     def check_user_scheme(self):
         """pip's refusal of --user where the user site is invisible."""

@@ -452,6 +452,16 @@ def test_uninstall_with_root(run_clean, tmp_path, venv):
     assert tree_state(venv) == before
 
 
+def test_root_slash_is_the_system_itself(run_clean, tmp_path, venv):
+    """--root / names the live system, as for pip: a .pth file's directory is read where it
+    is (it was taken for a path outside the root)."""
+    (tmp_path / "extra").mkdir()
+    (site_packages(venv) / "extra.pth").write_text(f"{tmp_path / 'extra'}\n")
+    result = run_clean("--python", venv, "--root", "/")
+    assert result.returncode == 0, result.stderr
+    assert pip_version_of(venv)[0] == 0
+
+
 # --- hostile pip environment ------------------------------------------------------------------
 
 def _write(path, text):
