@@ -1,13 +1,6 @@
-"""The Python side of ensurepip: runs inside the interpreter the C host embeds.
-
-The host calls run(request) once, after ensurepip_boot has made the interpreter describe the
-target (this package, pip and the standard library are imported from the runtime archive, the
-interpreter's only sys.path entry), with the environment prepared as ensurepip prepares it.
-run() decides what to do the way `pip install [--upgrade] setuptools pip` would (CPython's
-ensurepip on 3.11 and older; `pip install pip` where the build embeds no setuptools), has pip's
-own installer install the wheels into one staging directory inside the target, and commits them
-in one transaction (transaction.py). It answers with a dict; it never raises and never prints a
-traceback: failures are a kind and a sentence.
+"""The Python side of ensurepip (README.md, "How it works", step 7). The host calls run(request)
+once, after ensurepip_boot has made the interpreter describe the target. It answers with a dict;
+it never raises and never prints a traceback: failures are a kind and a sentence.
 
 request: command ("install" | "uninstall"), wheel (a path only this process can reach),
 setuptools_wheel, setuptools_version and setuptools_sha256 (the same for setuptools, or None),
@@ -128,9 +121,8 @@ def _finish_interrupted_runs(target, request):
 
 
 def _project(name, wheel, version):
-    """One project `pip install` is asked for: name, wheel, version, what is installed now
-    (Target.installed's, or None) and what this install replaces (the same, if it lies in the
-    target's site-packages)."""
+    """One project `pip install` is asked for: what is installed now (Target.installed's, or
+    None) and what this install replaces (the same, if it lies in the target's site-packages)."""
     return types.SimpleNamespace(name=name, wheel=wheel, version=version, existing=None, replaced=None)
 
 
@@ -199,9 +191,7 @@ def _commit_install(request, answer, target, projects, wanted):
     need = space.check(target.lib, [size for wheel in wheels for size in wheel["files"]], prebuilt,
                        target.final["purelib"])
     messages.detail("space", f"{need} bytes needed in {target.lib}")
-    for project in projects:
-        if project not in wanted:
-            _say_satisfied(project)
+    _say_satisfied(p for p in projects if p not in wanted)
     messages.say("Installing collected packages: " + ", ".join(p.name for p in wanted))
     names = ", ".join(f"{p.name} {p.version}" for p in wanted)
     messages.progress(f"Installing {names}: unpacking")
@@ -241,8 +231,6 @@ def _commit_install(request, answer, target, projects, wanted):
 
 
 def _tell(answer, project, action, version, files):
-    """Records in the answer what became of a project: pip's in the answer's own fields,
-    setuptools' in its own object."""
     if project.name == "pip":
         answer.update(action=action, pip_version=version)
     else:
@@ -280,7 +268,7 @@ def _source_date_epoch():
 
 
 def _clamp_directories(directories):
-    """After the commit (and the lock file's removal), the directories that changed get their
+    """After the commit, the directories that changed get their
     mtimes clamped too, so that the whole tree is reproducible."""
     epoch = _source_date_epoch()
     if epoch is None:
@@ -291,11 +279,6 @@ def _clamp_directories(directories):
                 os.utime(directory, (epoch, epoch))
 
 
-def _say_satisfied(project):
-    messages.say(f"Requirement already satisfied: {project.name} in {project.existing.location} "
-                 f"({project.existing.version})")
-
-
 def _say_uninstalled(name, version, indent=""):
     """pip's lines for a distribution it uninstalled (indented as part of an install)."""
     for line in (f"Found existing installation: {name} {version}", f"Uninstalling {name}-{version}:",
@@ -303,9 +286,14 @@ def _say_uninstalled(name, version, indent=""):
         messages.say(indent + line)
 
 
-def _already_present(projects, answer, upgrade):
+def _say_satisfied(projects):
     for project in projects:
-        _say_satisfied(project)
+        messages.say(f"Requirement already satisfied: {project.name} in {project.existing.location} "
+                     f"({project.existing.version})")
+
+
+def _already_present(projects, answer, upgrade):
+    _say_satisfied(projects)
     pip = projects[-1]
     existing, bundled = pip.existing, pip.version
     closing = f"pip {existing.version} is already installed in {existing.location}; nothing to do"
@@ -376,4 +364,3 @@ def _bundled_pip(target, bundled, answer):
                               f"('{installed.version}' installed, '{bundled}' available)")
     else:
         return installed
-    return None

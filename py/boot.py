@@ -1,26 +1,14 @@
-"""The first module the C host imports, before the glue and pip: it makes the embedded
-interpreter, which runs nothing but what the binary carries, describe the target.
-
-The interpreter's sys.path is the runtime archive alone (build-aux/mkruntime.py): the standard
-library, pip and the glue all come from the binary, never from the target, a --root or the build
-machine's disk. setup(request):
-  * finds the target (the --python path, $VIRTUAL_ENV or the build's Python) and refuses one it
-    cannot use, or of another version, before anything changes;
-  * makes the extension modules the archive carries importable (the closure's modules that this
-    build's libpython does not have built in), each loaded from an in-memory file;
-  * sets sys.executable, sys.prefix, sys.exec_prefix and their base_ twins to the target's, found
-    from the target's files read as data (pyvenv.cfg, the standard library's landmark os.py or
-    os.pyc, as CPython's own start-up finds them), so that sysconfig and pip's scheme code,
-    imported afterwards, compute the target's paths with this build's own (vendor's) rules;
-  * gives sysconfig the target's build-time variables, read from its _sysconfigdata_*.py with
-    ast.literal_eval, never imported (the build's own where the target has none readable).
-
-Nothing of the target runs: not its standard library, not its site-packages' .pth files, not its
-sitecustomize (see target.py for how its sys.path is read).
+"""The first module the C host imports, before the glue and pip: setup(request) makes the embedded
+interpreter describe the target (README.md, "How it works", step 6). sys.path is the runtime
+archive alone (build-aux/mkruntime.py): nothing comes from the target, a --root or the build
+machine's disk. Nothing of the target runs either: its files (pyvenv.cfg, the landmark os.py or
+os.pyc, _sysconfigdata_*.py through ast.literal_eval) are read as data; see target.py for how
+its sys.path is read.
 """
 
 import ast
 import errno
+import importlib
 import os
 import re
 import stat
@@ -72,12 +60,11 @@ def setup(request):
 # --- the target, as data ---------------------------------------------------------------------
 
 def locate(given, root, default):
-    """The target, found without running it: the --python path given (an interpreter or a venv
-    directory), else $VIRTUAL_ENV, else the Python this was built for. Returns the interpreter,
-    absolute with its links kept (a venv's bin/python is one, and how the venv is found); the
-    venv directory or None; the root's real path if the interpreter lies inside the --root
-    (however the root is spelled: its files are then read as the final system will see them,
-    and every path of the target starts with it), else None; and where the path came from."""
+    """The target, found without running it (README.md, "How it works", step 6). Returns the
+    interpreter, absolute with its links kept (a venv's bin/python is one, and how the venv is
+    found); the venv directory or None; the root's real path if the interpreter lies inside the
+    --root however spelled (every path of the target then starts with it), else None; and where
+    the path came from."""
     source, chosen = "the python given", given
     if not chosen:
         source, chosen = "VIRTUAL_ENV", os.environ.get("VIRTUAL_ENV")
@@ -182,9 +169,7 @@ def in_root(root, path):
 
 def _where(root, path):
     """Where path, a path of the target's (beneath root, if it lies inside one), lies now, its
-    links resolved as the system that runs it will: for a target inside a --root, with the root
-    as "/" (an absolute link inside the root names the root's own file, never the build host's;
-    ".." stops at the root). OSError where they cannot be resolved (a loop)."""
+    links resolved (resolve_in_root, with root as "/"). OSError where they cannot be (a loop)."""
     if root is None:
         return os.path.realpath(path)
     final = resolve_in_root(root, path[len(root):] or "/")
@@ -306,16 +291,9 @@ def describe(python, venv, root, source="the python given"):
     libdir, stdlib = found
     base_exec_prefix, _ = _search_up(root, start, _dynload_in)
     base_exec_prefix = base_exec_prefix or base_prefix
-    return {
-        "platlibdir": libdir,
-        "executable": python,
-        "prefix": venv or base_prefix,
-        "exec_prefix": venv or base_exec_prefix,
-        "base_prefix": base_prefix,
-        "base_exec_prefix": base_exec_prefix,
-        "stdlib": _real(root, stdlib),
-        "venv": venv,
-    }
+    return {"platlibdir": libdir, "executable": python, "prefix": venv or base_prefix,
+            "exec_prefix": venv or base_exec_prefix, "base_prefix": base_prefix,
+            "base_exec_prefix": base_exec_prefix, "stdlib": _real(root, stdlib), "venv": venv}
 
 
 def _refuse_another_vendors_layout(facts, root):
@@ -361,8 +339,6 @@ def _sysconfig_data(stdlib, root):
             continue
         if isinstance(variables, dict):
             return types.SimpleNamespace(__name__=own, build_time_vars=variables)  # all sysconfig reads
-    import importlib
-
     return importlib.import_module(own)  # the build's, from the archive
 
 
@@ -416,9 +392,8 @@ def _read_modules_once():
 # --- extension modules from the archive --------------------------------------------------------
 
 class _EmbeddedExtensions:
-    """A meta path finder for the extension modules the archive carries. Each is written to an
-    in-memory file (memfd) and loaded from /proc/self/fd/N; where /proc is missing, from a file
-    in the run's private temporary directory."""
+    """A meta path finder for the extension modules the archive carries (README.md, "How it
+    works", steps 5 and 6: a memfd, else a file in the run's private temporary directory)."""
 
     def __init__(self, archive, tmpdir):
         self._archive = zipimport.zipimporter(archive)

@@ -1,18 +1,10 @@
-"""The .pyc files pip's installer writes, made from bytecode compiled at build time.
-
-pip's installer byte-compiles every installed .py file by calling compileall.compile_file(),
-which takes about two seconds for pip itself. While pip installs into the staging directory,
-compile_file is this instead: it takes the bytecode the build compiled from the same source
-(checked by the source's hash), makes it name the file's *final* path as co_filename (not the
-staging path, and not the --root path), and writes the .pyc where compile_file would have, with
-the header py_compile would have written: timestamp-based, or checked-hash when SOURCE_DATE_EPOCH
-is set (reproducible builds). pip still decides which files get bytecode and records them in
-RECORD.
-
-Making a .pyc is mostly creating a file, which costs about what pip spends on each file it
-unpacks. So each .py file pip's installer unpacks (source_saved) has its .pyc made at once by a
-writer thread while pip unpacks the next, on a second CPU; when pip then asks for it
-(compile_file), it is usually there.
+"""The .pyc files pip's installer writes, made from bytecode compiled at build time (README.md,
+"How it works", after the steps). While pip installs into the staging directory,
+compileall.compile_file is Bytecode.compile_file: it takes the build's bytecode of the same
+source, makes it name the file's *final* path (not the staging or --root path), and writes the
+.pyc with py_compile's header (checked-hash when SOURCE_DATE_EPOCH is set). Each .pyc is made by
+a writer thread as soon as pip unpacks its source (source_saved), overlapping with pip unpacking
+the next file; pip still decides which files get bytecode and records them in RECORD.
 
 The build names every module's file "<ensurepip:RELATIVE/PATH.py>" (build-aux/mkruntime.py).
 marshal writes that string once, at its first use, and refers back to it by index afterwards, so
@@ -132,10 +124,8 @@ class Bytecode:
         if made is None:
             made = self._make_pyc(fullname, compile_missing=True)
         cfile, record, prebuilt = made
-        if prebuilt:
-            self.prebuilt += 1
-        else:
-            self.compiled += 1
+        self.prebuilt += prebuilt
+        self.compiled += not prebuilt
         self.written[cfile] = record
         if self.progress is not None:
             self.progress(len(self.written))
@@ -144,9 +134,8 @@ class Bytecode:
     def _make_pyc(self, fullname, compile_missing):
         """Writes the .pyc of fullname, a file in the staging lib directory; returns its path,
         its RECORD hash and size (hashed here, on the writer thread, rather than by pip's), and
-        whether they came from the build. A file the build did not compile is
-        compiled only if compile_missing (in pip's thread, under its warning filters), else
-        None is returned."""
+        whether it came from the build; None for a file the build did not compile unless
+        compile_missing (in pip's thread, under its warning filters)."""
         if not fullname.startswith(self._stage_lib + os.sep):
             raise ValueError(f"{fullname} is not in the staging directory {self._stage_lib}")
         relative = fullname[len(self._stage_lib) + 1:]
@@ -180,11 +169,9 @@ class Bytecode:
         return cfile, record_entry(data), prebuilt
 
     def check_every_module_hooked(self, files):
-        """After pip's installer, given every file staged: every .py file in the staging lib
-        directory has the .pyc this hook wrote, and there is no other .pyc. A pip that compiled
-        some modules by other means (not through compileall.compile_file, e.g. in parallel
-        workers) would leave .pyc files naming the staging directory, and nothing else would
-        tell."""
+        """After pip's installer, given every file staged: every staged .py file has the .pyc
+        this hook wrote, and there is no other .pyc (README.md, "How it works": a pip that
+        compiled by other means, e.g. in parallel workers, leaves .pyc naming the staging dir)."""
         unhooked = [path for path in files if path.startswith(self._stage_lib + os.sep) and (
             path.endswith(".py") and importlib.util.cache_from_source(path) not in self.written
             or path.endswith(".pyc") and path not in self.written)]

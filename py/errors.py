@@ -39,13 +39,8 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-_KIND_BY_ERRNO = {
-    errno.ENOSPC: "no-space",
-    errno.EDQUOT: "no-space",
-    errno.EROFS: "read-only",
-    errno.EACCES: "permission",
-    errno.EPERM: "permission",
-}
+_KIND_BY_ERRNO = {errno.ENOSPC: "no-space", errno.EDQUOT: "no-space", errno.EROFS: "read-only",
+                  errno.EACCES: "permission", errno.EPERM: "permission"}
 
 _ADVICE = {
     "no-space": "free some space there and run ensurepip again",
@@ -61,7 +56,6 @@ def from_os_error(error, doing):
     text = f"{doing}: {error.strerror or error}"
     if where and where not in doing:
         text += f" ({where})"
-    advice = _ADVICE.get(kind)
-    if advice:
-        text += f"; {advice}"
+    if kind in _ADVICE:
+        text += f"; {_ADVICE[kind]}"
     return Failure(kind, text)

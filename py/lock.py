@@ -1,10 +1,6 @@
 """One change at a time per target: an advisory lock (flock) on its site-packages directory
-itself.
-
-No lock file: nothing is created in the target to take the lock (a run refused before it
-changes anything leaves even the directory's mtime alone), and a killed run leaves nothing
-behind (the kernel drops its lock with its last descriptor). Blocks holding it never nest: a
-second descriptor of the same directory would wait for the first."""
+itself, no lock file (README.md, "Staging and the commit"): a killed run leaves nothing behind.
+Blocks holding it never nest: a second descriptor of the same directory would wait for the first."""
 
 import contextlib
 import errno

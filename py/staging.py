@@ -1,10 +1,7 @@
-"""pip's own installer, installing the wheels (pip's, and setuptools' where the target's CPython
-bootstraps it) into one staging directory on the target's filesystem.
-
-The staging tree has the same shape as the target below the deepest directory the scheme paths
-share (for a venv: lib/python3.X/site-packages and bin), so the relative paths pip writes into
-RECORD (pip/__init__.py, ../../../bin/pip3) are already right for the final place. Scripts get
-the shebang of the final interpreter; bytecode is written by bytecode.Bytecode.
+"""pip's own installer, installing the wheels into one staging directory on the target's
+filesystem, shaped as the target below the deepest directory the scheme paths share (for a venv:
+lib/python3.X/site-packages and bin), so the relative paths pip writes into RECORD
+(../../../bin/pip3) are already right for the final place (README.md, "Staging and the commit").
 """
 
 import collections

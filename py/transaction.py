@@ -1,37 +1,19 @@
 """Putting staged files in place, and taking installed ones away, so that a crash at any instant
-leaves a target that pip itself reads correctly, and that the next run finishes.
+leaves a target that pip itself reads correctly, and that the next run finishes (README.md,
+"Staging and the commit"). The plans' order keeps at most one .dist-info of each project in
+site-packages, and a .dist-info only beside the files its RECORD lists, at every instant.
 
-A transaction is a directory `.ensurepip-txn-*` inside the target's site-packages (so on the same
-filesystem: every step is a rename). It holds the staged tree, a journal, and what was taken out
-of the target; the scripts directory, which may be another filesystem or another mount of the
-same one, gets a side directory of the same name holding copies of the scripts. Every step is a
-rename, or an exchange (renameat2 RENAME_EXCHANGE), within one directory tree.
+A transaction is a directory `.ensurepip-txn-*` in the target's site-packages, and a side
+directory of the same name in the scripts directory (another mount, maybe): every step is a
+rename, or an exchange (renameat2 RENAME_EXCHANGE), within one directory tree. Each step is
+idempotent given the journal (a move is done when its source is gone, a swap when the
+destination holds the staged inode), so recovery replays the journal forward; it is written, and
+the staged data flushed, before the first step.
 
-The order keeps at most one pip-*.dist-info in site-packages at every instant, and a .dist-info
-only beside the files its RECORD lists: pip counts pip as installed exactly when its metadata is
-there, and its `list`, `show` and `uninstall` then act on the files present.
-
-  install:   scripts -> package directories -> the .dist-info (pip counts as installed from here)
-  upgrade:   scripts -> retire the old .dist-info (pip counts as absent, as during pip's own
-             upgrade) -> swap each package directory with the staged one (the old code runs
-             until the instant the new one does; files a user added there are moved across)
-             -> the new .dist-info -> retire files only the old RECORD lists
-  uninstall: retire the .dist-info (pip counts as absent from here) -> packages -> scripts
-
-Where setuptools comes with pip (3.11 and older), one transaction holds both projects' plans, one
-after the other (install: setuptools then pip, as pip's own install of `setuptools pip` orders
-them; uninstall: pip then setuptools): each project keeps at most one .dist-info at every instant.
-
-Each step is idempotent given the journal (a move is done when its source is gone, a swap when
-the destination holds the staged inode), so recovery replays the journal forward. The journal is
-written, and the staged data flushed to disk file by file, before the first step.
-
-What lies in the target is data. Every path is opened, renamed, exchanged and removed from a
-descriptor of the directory holding it, reached from site-packages or the scripts directory one
-component at a time without following a symbolic link (Confined). A leftover transaction is
-recovered only if it identifies itself as made by ensurepip for this very directory (the device
-and inode of the transaction directory and of site-packages, which no copied or crafted tree can
-know in advance); anything else is reported and left alone.
+What lies in the target is data: every path is reached from site-packages or the scripts
+directory one component at a time, never through a link (Confined). A leftover is recovered only
+if it carries this directory's identity (the device and inode of it and of site-packages, which
+no copied or crafted tree can know in advance); anything else is reported and left alone.
 """
 
 import contextlib
@@ -236,8 +218,6 @@ class Transaction:
         return self
 
     def __exit__(self, *exc):
-        """However the block ends, the transaction's directory goes, unless a failed commit
-        could not be undone (then the journal must stay for the next run to finish)."""
         if not self.keep:
             self.discard()
 
@@ -337,9 +317,8 @@ class Transaction:
 
     def _keep_foreign_files(self, staged, dst, owned):
         """After dst (a directory) and staged swap, what the old dst holds that is not pip's (not
-        in owned, not bytecode of an owned source, not replaced by a staged file) moves into the
-        new one: pip removes only what its RECORD lists. (The staged tree holds only what pip's
-        installer wrote: files and directories.)"""
+        owned, not bytecode of an owned source, not replaced by a staged file) moves into the new
+        one: pip removes only what its RECORD lists. (Staged are only files and directories.)"""
         for directory, subdirs, names in os.walk(dst):
             links = [d for d in subdirs if os.path.islink(os.path.join(directory, d))]
             for name in sorted(names + links):
@@ -636,8 +615,7 @@ def _cached_bytecode(path):
 
 
 def _wholly_owned(top, owned):
-    """True if every file (and link) under top is listed, or is cached bytecode of a listed .py
-    file."""
+    """Whether every file (and link) under top is listed, or cached bytecode of a listed .py."""
     for directory, subdirs, names in os.walk(top):
         for name in names + [d for d in subdirs if os.path.islink(os.path.join(directory, d))]:
             path = os.path.join(directory, name)
