@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,15 +48,6 @@ static int run_in_sandbox(struct run *run)
     return rc;
 }
 
-static void remove_tmpdir(struct run *run)
-{
-    char err[1024];
-    if (run->tmpdir != NULL && tempdir_remove(run->tmpdir, err, sizeof err) != 0)
-        run_say(run, -1, "tmp", "WARNING: %s", err);
-    free(run->tmpdir);
-    run->tmpdir = NULL;
-}
-
 static int interrupted(struct run *run, int sig)
 {
     struct ensurepip_result *r = run->result;
@@ -83,7 +73,11 @@ static int run_steps(struct run *run)
         payload_check_start(&run->checks[0], PAYLOAD_RUNTIME, PAYLOAD_WHEEL);
         payload_check_start(&run->checks[1], PAYLOAD_WHEEL, PAYLOADS);
         rc = run_in_sandbox(run);
-        remove_tmpdir(run); /* if run_in_sandbox made it */
+        char err[1024];
+        if (run->tmpdir != NULL && tempdir_remove(run->tmpdir, err, sizeof err) != 0)
+            run_say(run, -1, "tmp", "WARNING: %s", err);
+        free(run->tmpdir);
+        run->tmpdir = NULL;
         /* A run that ended before the glue: still wait for the checks, and report damage. */
         int checked = run->wheel_checked == 0 ? run_wheel_checked(run) : ENSUREPIP_OK;
         if (checked != ENSUREPIP_OK && rc == ENSUREPIP_OK)

@@ -13,11 +13,10 @@ static void print_help(void)
     printf("usage: ensurepip [-h] [--version] [-v] [-q] [-U] [--user] [--root ROOT]\n"
            "                 [--altinstall] [--default-pip] [--python PATH] [--uninstall]\n"
            "                 [--verify] [--script-interpreter INTERP] [--no-compile]\n"
-           "                 [--report FILE] [--lock-timeout SECONDS]\n\n");
-    printf("Bootstrap pip into a Python installation or virtual environment, offline, from the\n"
-           "pip wheel embedded in this program (ensurepip %s: pip %s, for Python %s).\n\n",
-           PACKAGE_VERSION, ensurepip_version(), PY_VERSION_BUILT);
-    printf("options:\n"
+           "                 [--report FILE] [--lock-timeout SECONDS]\n\n"
+           "Bootstrap pip into a Python installation or virtual environment, offline, from the\n"
+           "pip wheel embedded in this program (ensurepip %s: pip %s, for Python %s).\n\n"
+           "options:\n"
            "  -h, --help     show this help message and exit\n"
            "  --version      Show the version of pip that is bundled with this program.\n"
            "  -v, --verbose  Give more output. Option is additive, and can be used up to 3 times.\n"
@@ -44,11 +43,10 @@ static void print_help(void)
            "                 go to stderr), also when the run fails.\n"
            "  --lock-timeout SECONDS\n"
            "                 How long to wait while another ensurepip changes the same target\n"
-           "                 (default 600; 0: fail at once).\n\n",
-           ENSUREPIP_DEFAULT_PYTHON);
-    printf("Exit status: 0 done, 1 pip failed, 2 usage error, 3-%d a failure of ensurepip itself\n"
+           "                 (default 600; 0: fail at once).\n\n"
+           "Exit status: 0 done, 1 pip failed, 2 usage error, 3-%d a failure of ensurepip itself\n"
            "(see ensurepip(1)), 128+N stopped by signal N.\n",
-           ENSUREPIP_E_REPORT);
+           PACKAGE_VERSION, ensurepip_version(), PY_VERSION_BUILT, ENSUREPIP_DEFAULT_PYTHON, ENSUREPIP_E_REPORT);
 }
 
 /* A run-ending signal the library handed back (or one that came after it returned): the
@@ -111,10 +109,8 @@ int main(int argc, char **argv)
         return 0;
     case CLI_VERIFY:
         status = ensurepip_verify(&result);
-        if (status == ENSUREPIP_OK)
-            printf("%s\n", result.message);
-        else
-            fprintf(stderr, "ensurepip: error: %s\n", result.message);
+        fprintf(status == ENSUREPIP_OK ? stdout : stderr, "%s%s\n", status == ENSUREPIP_OK ? "" : "ensurepip: error: ",
+                result.message);
         return status;
     case CLI_UNINSTALL:
     case CLI_BOOTSTRAP:

@@ -124,7 +124,6 @@ static int spell_out(int argc, char **argv, struct words *w)
     size_t names_size = 0;
     for (int i = 1; i < argc; i++)
         names_size += strlen(argv[i]) + 64; /* room for any "--name" it may become */
-    w->count = 0;
     w->word = malloc(sizeof *w->word * (2 * (size_t)argc + 1));
     w->names = malloc(names_size + 1);
     if (w->word == NULL || w->names == NULL)
@@ -205,10 +204,9 @@ static int parse_words(int argc, char **argv, int user_argc, char **user_argv, s
             break;
         }
         default: /* '?' or ':' */
-            /* Every short option takes no argument, so a short one is refused only when it is
-             * unknown, and then optopt holds it (getopt may not have moved past its cluster,
-             * "-xv", so argv cannot tell; a byte above 127 comes as a negative char). Anything else was a long option: optopt is 0, a
-             * long-only value, or the letter of --verbose=1 and the like; getopt moved past it. */
+            /* No short option takes an argument: one is refused only when unknown, and optopt holds
+             * it (negative above 127; getopt may be inside its cluster, "-xv": argv cannot tell). Else
+             * a long option, now behind optind: optopt is 0, a long-only value, or 'v' of --verbose=1. */
             if (optopt != 0 && optopt < 256 && (optopt < 0 || strchr("hvqU", optopt) == NULL))
                 return usage(err, errlen, "unrecognized option '-%c'", (unsigned char)optopt);
             if (optind > 0 && optind <= argc && strncmp(argv[optind - 1], "--", 2) == 0)
@@ -221,28 +219,21 @@ static int parse_words(int argc, char **argv, int user_argc, char **user_argv, s
         return usage(err, errlen, "unrecognized arguments: %s", argv[optind]);
     if (opts->quiet && opts->verbosity > 0)
         return usage(err, errlen, "--quiet and --verbose contradict each other");
-    if (verify) {
-        if (run_options > 0)
-            return usage(err, errlen, "--verify takes no other option but -v and -q");
-        cli->mode = CLI_VERIFY;
-        return 0;
-    }
+    if (verify && run_options > 0)
+        return usage(err, errlen, "--verify takes no other option but -v and -q");
     if (uninstall && (opts->upgrade || opts->altinstall || opts->default_pip || opts->script_interpreter
                       || opts->no_compile))
         return usage(err, errlen, "--uninstall cannot be combined with --upgrade, --altinstall, "
                                   "--default-pip, --script-interpreter or --no-compile");
-    cli->mode = uninstall ? CLI_UNINSTALL : CLI_BOOTSTRAP;
+    cli->mode = verify ? CLI_VERIFY : uninstall ? CLI_UNINSTALL : CLI_BOOTSTRAP; /* verify: uninstall is 0 */
     return 0;
 }
 
 int cli_parse(int argc, char **argv, struct cli_args *cli, char *err, size_t errlen)
 {
     struct words w = {0};
-    int status;
-    if (spell_out(argc, argv, &w) != 0)
-        status = usage(err, errlen, "out of memory parsing the command line");
-    else
-        status = parse_words(w.count, w.word, argc, argv, cli, err, errlen);
+    int status = spell_out(argc, argv, &w) != 0 ? usage(err, errlen, "out of memory parsing the command line")
+                                                : parse_words(w.count, w.word, argc, argv, cli, err, errlen);
     free(w.word);
     free(w.names);
     return status;

@@ -37,9 +37,8 @@ int env_snapshot_take(struct env_snapshot *snap)
     return snap->vars != NULL ? 0 : -1;
 }
 
-/* The array (and its strings, in the same block) that the last restoration gave to environ.
- * glibc neither frees nor copies the strings of an array assigned to environ, so each call's
- * block stays in use until the next restoration replaces it; that one frees it. */
+/* The block the last restoration gave to environ: glibc neither frees nor copies an array
+ * assigned to environ, so it stays in use until the next restoration, which frees it. */
 static char **restored_block;
 
 int env_snapshot_restore(const struct env_snapshot *snap)

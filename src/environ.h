@@ -26,11 +26,9 @@ void env_snapshot_free(struct env_snapshot *snap);
  *  - ENSUREPIP_OPTIONS is set to ensurepip_options, or removed when that is NULL: unlike
  *    ensurepip, an inherited value never decides which scripts are made;
  *  - the variables that steer CPython or Debian's Python even in an isolated configuration
- *    are removed (PYTHONEXECUTABLE, __PYVENV_LAUNCHER__, _PYTHON_SYSCONFIGDATA_NAME,
- *    _PYTHON_SYSCONFIGDATA_PATH, _PYTHON_PROJECT_BASE, _PYTHON_HOST_PLATFORM,
- *    DEB_PYTHON_INSTALL_LAYOUT, SETUPTOOLS_USE_DISTUTILS), and so is every _PIP_* (pip's
- *    private switches, e.g. _PIP_USE_IMPORTLIB_METADATA): they would choose which module is
- *    imported, which interpreter the target is, or where files go;
+ *    (environ.c lists them) are removed, and so is every _PIP_* (pip's private switches, e.g.
+ *    _PIP_USE_IMPORTLIB_METADATA): they would choose which module is imported, which
+ *    interpreter the target is, or where files go;
  *  - TMPDIR is tmpdir, so whatever Python or pip leave in a temporary directory goes with ours.
  * Returns 0, or -1 if out of memory. */
 int env_prepare_for_pip(const char *ensurepip_options, const char *tmpdir);

@@ -86,11 +86,8 @@ static int new_descriptor(struct batch *batch, int dir_fd, const char *name, int
             continue;
         if ((errno != EMFILE && errno != ENFILE) || flushed || batch->count == 0)
             return -1;
-        int error = flush_batch(batch);
-        if (error != 0) {
-            errno = error;
+        if ((errno = flush_batch(batch)) != 0)
             return -1;
-        }
         flushed = 1;
     }
 }
@@ -133,16 +130,14 @@ static int walk(struct batch *batch, int dir_fd)
     if (error == 0 && errno != 0)
         error = errno; /* readdir failed */
     closedir(dir);
-    if (error != 0) {
-        close(dir_fd);
-        return error;
-    }
-    return add(batch, dir_fd);
+    if (error == 0)
+        return add(batch, dir_fd);
+    close(dir_fd);
+    return error;
 }
 
-PyObject *flushtree_flush_tree(PyObject *module, PyObject *args)
+PyObject *flushtree_flush_tree(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    (void)module;
     int dir_fd;
     if (!PyArg_ParseTuple(args, "i:flush_tree", &dir_fd))
         return NULL;
@@ -160,9 +155,6 @@ PyObject *flushtree_flush_tree(PyObject *module, PyObject *args)
             close(batch->fds[i]);
     Py_END_ALLOW_THREADS
     PyMem_RawFree(batch);
-    if (error != 0) {
-        errno = error;
-        return PyErr_SetFromErrno(PyExc_OSError);
-    }
-    Py_RETURN_NONE;
+    errno = error;
+    return error != 0 ? PyErr_SetFromErrno(PyExc_OSError) : Py_NewRef(Py_None);
 }

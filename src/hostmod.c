@@ -5,7 +5,6 @@
 #include "hostmod.h"
 
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,7 +16,6 @@
  * module lacks: renameat2's RENAME_EXCHANGE between directory descriptors, to keep every change
  * inside the target's own directories, and a whole tree flushed to disk at once (flushtree.c). */
 
-/* The module's state: the run it serves. */
 static struct run *current_run(PyObject *module)
 {
     return *(struct run **)PyModule_GetState(module);
@@ -53,18 +51,16 @@ static PyObject *host_progress(PyObject *module, PyObject *args)
  * had, so that its name cannot be mistaken for another's. A build carries a fixed set of a few
  * dozen modules, so the tables stay small. */
 #define MAX_EXTENSIONS 256
-static struct {
-    char *name;
-    char *path;
+static struct extension {
+    char *name, *path;
 } loaded_extensions[MAX_EXTENSIONS];
 static size_t loaded_count;
 static int highest_descriptor = -1;
 
 /* extension(name): the path it was loaded from before, or None; extension(name, path): records
  * that it was loaded from path. */
-static PyObject *host_extension(PyObject *module, PyObject *args)
+static PyObject *host_extension(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    (void)module;
     const char *name;
     PyObject *path = NULL;
     if (!PyArg_ParseTuple(args, "s|O&:extension", &name, PyUnicode_FSConverter, &path))
@@ -73,23 +69,20 @@ static PyObject *host_extension(PyObject *module, PyObject *args)
         if (strcmp(loaded_extensions[i].name, name) == 0)
             return PyUnicode_DecodeFSDefault(loaded_extensions[i].path);
     if (path != NULL && loaded_count < MAX_EXTENSIONS) {
-        char *name_copy = strdup(name), *path_copy = strdup(PyBytes_AS_STRING(path));
-        if (name_copy != NULL && path_copy != NULL) {
-            loaded_extensions[loaded_count].name = name_copy;
-            loaded_extensions[loaded_count].path = path_copy;
-            loaded_count++;
+        struct extension copy = {strdup(name), strdup(PyBytes_AS_STRING(path))};
+        if (copy.name != NULL && copy.path != NULL) {
+            loaded_extensions[loaded_count++] = copy;
         } else {
-            free(name_copy);
-            free(path_copy);
+            free(copy.name);
+            free(copy.path);
         }
     }
     Py_XDECREF(path);
     Py_RETURN_NONE;
 }
 
-static PyObject *host_fresh_descriptor(PyObject *module, PyObject *args)
+static PyObject *host_fresh_descriptor(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    (void)module;
     int fd;
     if (!PyArg_ParseTuple(args, "i:fresh_descriptor", &fd))
         return NULL;
@@ -106,9 +99,8 @@ static PyObject *host_fresh_descriptor(PyObject *module, PyObject *args)
 
 /* signal(): the run-ending signal that arrived first (before the glue took over), or 0;
  * signal(signum): tells the host one arrived (the glue caught it). */
-static PyObject *host_signal(PyObject *module, PyObject *args)
+static PyObject *host_signal(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    (void)module;
     int sig = 0;
     if (!PyArg_ParseTuple(args, "|i:signal", &sig))
         return NULL;
@@ -119,9 +111,8 @@ static PyObject *host_signal(PyObject *module, PyObject *args)
 
 /* exchange_at(): names come from the glue's Confined.parent(), each the last component of a
  * path normalized and strictly beneath its base: plain names, resolved in their directory only. */
-static PyObject *host_exchange_at(PyObject *module, PyObject *args)
+static PyObject *host_exchange_at(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    (void)module;
     int src_dir, dst_dir;
     PyObject *src, *dst;
     if (!PyArg_ParseTuple(args, "iO&iO&:exchange_at", &src_dir, PyUnicode_FSConverter, &src, &dst_dir,
@@ -170,8 +161,7 @@ int hostmod_install(struct run *run)
     if (module == NULL)
         return -1;
     *(struct run **)PyModule_GetState(module) = run;
-    PyObject *modules = PyImport_GetModuleDict(); /* borrowed */
-    int rc = PyDict_SetItemString(modules, host_module.m_name, module);
+    int rc = PyDict_SetItemString(PyImport_GetModuleDict() /* borrowed */, host_module.m_name, module);
     Py_DECREF(module);
     return rc;
 }

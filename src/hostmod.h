@@ -10,9 +10,8 @@
  * interpreter; returns 0, or -1 with a Python exception set. */
 int hostmod_install(struct run *run);
 
-/* flush_tree(dir_fd) of the module (flushtree.c): fsync of every regular file and directory
- * beneath the directory open as dir_fd, and of it, never following a link; raises OSError with
- * the first error. */
+/* flush_tree(dir_fd) (flushtree.c): fsync of every regular file and directory beneath dir_fd,
+ * and of it, never following a link; raises OSError with the first error. */
 PyObject *flushtree_flush_tree(PyObject *module, PyObject *args);
 
 #endif

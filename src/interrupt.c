@@ -2,7 +2,6 @@
 
 #include "interrupt.h"
 
-
 static const int run_ending[] = {SIGINT, SIGTERM, SIGHUP};
 #define RUN_ENDING_COUNT (sizeof run_ending / sizeof run_ending[0])
 

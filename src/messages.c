@@ -39,8 +39,7 @@ void run_say(struct run *run, int level, const char *tag, const char *fmt, ...)
         return;
     run_progress_clear(run);
     /* With the report on stdout, stdout is the report's alone. */
-    int report_on_stdout = run->opts->report != NULL && strcmp(run->opts->report, "-") == 0;
-    FILE *out = level == 0 && !report_on_stdout ? stdout : stderr;
+    FILE *out = level == 0 && !(run->opts->report != NULL && strcmp(run->opts->report, "-") == 0) ? stdout : stderr;
     if (level > 0 && run->opts->verbosity >= 3)
         fprintf(out, "ensurepip[%s +%.3fs]: ", tag, run_seconds_since(&run->start));
     else if (level > 0)

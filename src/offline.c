@@ -30,9 +30,8 @@ static int refuse(const char *event)
  * is used again by the next start instead of being added twice. Py_FinalizeEx() removes it. */
 static int active, left_in_runtime;
 
-static int guard(const char *event, PyObject *args, void *unused)
+static int guard(const char *event, PyObject *args, void *Py_UNUSED(data))
 {
-    (void)unused;
     if (!active)
         return 0;
     if (strncmp(event, "socket.", 7) != 0 && strncmp(event, "urllib.", 7) != 0)

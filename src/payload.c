@@ -109,10 +109,8 @@ int ensurepip_verify(struct ensurepip_result *result)
     memset(result, 0, sizeof *result);
     result->pip_exit_code = -1;
     snprintf(result->pip_version, sizeof result->pip_version, "%s", ensurepip_version());
-    if (check_payloads(PAYLOAD_RUNTIME, PAYLOADS, result->message, sizeof result->message) != 0) {
-        result->status = ENSUREPIP_E_WHEEL;
-        return ENSUREPIP_E_WHEEL;
-    }
+    if (check_payloads(PAYLOAD_RUNTIME, PAYLOADS, result->message, sizeof result->message) != 0)
+        return result->status = ENSUREPIP_E_WHEEL;
     /* As sha256sum prints them: a line per embedded wheel (a few hundred bytes at most). */
     size_t n = 0;
     for (int id = PAYLOAD_WHEEL; id < PAYLOADS; id++) {

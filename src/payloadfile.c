@@ -45,8 +45,7 @@ static int in_memory(struct payload_file *f, const char *name, const void *data,
 int payload_file_open(struct payload_file *f, const char *name, const void *data, size_t size,
                       const char *tmpdir, char *err, size_t errlen)
 {
-    f->fd = -1;
-    f->path = NULL;
+    *f = (struct payload_file){-1, NULL};
     if (in_memory(f, name, data, size) == 0)
         return 0;
     char why[1024];

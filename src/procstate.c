@@ -49,17 +49,14 @@ int process_state_enter(struct process_state *ps, char *err, size_t errlen)
     open_closed_std(ps);
     /* O_PATH needs no read permission on the directory. */
     ps->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    /* Their default action would end the run where it stands, with nothing cleaned up. */
     struct sigaction ignore = {.sa_handler = SIG_IGN};
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, NULL);
     sigaction(SIGXFSZ, &ignore, NULL);
     interrupt_catch();
     return 0;
-oom:
+oom: /* ps->locale is NULL here */
     env_snapshot_free(&ps->env);
-    free(ps->locale);
-    ps->locale = NULL;
     snprintf(err, errlen, "out of memory saving the process state");
     return -1;
 }
@@ -67,13 +64,11 @@ oom:
 int process_state_leave(struct process_state *ps, sigset_t *arrived, char *err, size_t errlen)
 {
     int rc = 0;
-    /* Dispositions first, the record after: a signal arriving in between meets the caller's
-     * own disposition instead of falling between the record and the restore. Then the mask:
-     * a signal held back by it must meet the caller's handler, not ours. */
-    for (int sig = 1; sig < NSIG; sig++) {
+    /* Dispositions, then the record (procstate.h says why), then the mask: a signal held back
+     * by it must meet the caller's handler, not ours. */
+    for (int sig = 1; sig < NSIG; sig++)
         if (ps->have_action[sig] && sig != SIGKILL && sig != SIGSTOP)
             sigaction(sig, &ps->actions[sig], NULL);
-    }
     interrupt_take(arrived);
     pthread_sigmask(SIG_SETMASK, &ps->mask, NULL);
     if (ps->locale != NULL && setlocale(LC_ALL, ps->locale) == NULL && rc == 0) {

@@ -37,8 +37,8 @@ int python_check(struct run *run)
 }
 
 /* Turns the pending Python exception into one line in the result's message (the traceback
- * only at -vv), and clears it. Never PyErr_Print(): on SystemExit it would end the process. */
-static void take_exception(struct run *run, const char *what)
+ * only at -vv), clears it, returns ENSUREPIP_E_PYTHON. No PyErr_Print(): SystemExit would exit. */
+static int take_exception(struct run *run, const char *what)
 {
     PyObject *type, *value, *tb;
     PyErr_Fetch(&type, &value, &tb);
@@ -67,6 +67,7 @@ static void take_exception(struct run *run, const char *what)
     Py_XDECREF(type);
     Py_XDECREF(value);
     Py_XDECREF(tb);
+    return ENSUREPIP_E_PYTHON;
 }
 
 /* Calls gc.<name>() (disable, freeze); a failure only costs speed, so it is cleared. */
@@ -195,24 +196,21 @@ static long get_long(PyObject *dict, const char *key, long fallback)
     return v != NULL && PyLong_Check(v) ? PyLong_AsLong(v) : fallback;
 }
 
-/* Whether kind, the glue's word for a status, names it: the status's name without
- * "ENSUREPIP_" and "E_", in lower case with '-' for '_' (ENSUREPIP_E_NO_SPACE: "no-space"). */
-static int names_status(const char *kind, const char *name)
-{
-    name += strlen("ENSUREPIP_");
-    if (strncmp(name, "E_", 2) == 0)
-        name += 2;
-    for (; *kind != '\0' && *name != '\0'; kind++, name++)
-        if (*kind != (*name == '_' ? '-' : tolower((unsigned char)*name)))
-            return 0;
-    return *kind == '\0' && *name == '\0';
-}
-
+/* The status that kind, the glue's word for one, names, or -1: a status's word is its name
+ * without "ENSUREPIP_" and "E_", in lower case with '-' for '_' (ENSUREPIP_E_NO_SPACE: "no-space"). */
 static int glue_status(const char *kind)
 {
-#define MATCH(name, value, description) if (names_status(kind, #name)) return value;
-    ENSUREPIP_STATUSES(MATCH)
-#undef MATCH
+#define ENTRY(name, value, description) {#name, value},
+    static const struct { const char *name; int value; } statuses[] = {ENSUREPIP_STATUSES(ENTRY)};
+#undef ENTRY
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
+        const char *k = kind, *name = statuses[i].name + strlen("ENSUREPIP_");
+        name += strncmp(name, "E_", 2) == 0 ? 2 : 0;
+        while (*k != '\0' && *k == (*name == '_' ? '-' : tolower((unsigned char)*name)))
+            k++, name++;
+        if (*k == '\0' && *name == '\0')
+            return statuses[i].value;
+    }
     return -1;
 }
 
@@ -265,18 +263,15 @@ static int audit(struct run *run)
     if (PySys_Audit("ensurepip.bootstrap", "O&", str_or_none, run->opts->root) == 0)
         return ENSUREPIP_OK;
     take_exception(run, "an audit hook vetoed ensurepip.bootstrap");
-    run->result->status = ENSUREPIP_E_AUDIT;
-    return ENSUREPIP_E_AUDIT;
+    return run->result->status = ENSUREPIP_E_AUDIT;
 }
 
 /* Imports ensurepip_boot, which makes the interpreter describe the target, then the glue, and
  * runs it. */
 static int call_glue(struct run *run, const struct payload_file *files)
 {
-    if (hostmod_install(run) != 0) {
-        take_exception(run, "cannot create the _ensurepip_host module");
-        return run->result->status;
-    }
+    if (hostmod_install(run) != 0)
+        return take_exception(run, "cannot create the _ensurepip_host module");
     run_progress(run, "Loading pip");
     PyObject *request = build_request(run, files);
     PyObject *boot = request != NULL ? PyImport_ImportModule("ensurepip_boot") : NULL;
@@ -292,15 +287,13 @@ static int call_glue(struct run *run, const struct payload_file *files)
         rc = take_answer(run, refused);
     else if (run->result->status == ENSUREPIP_E_WHEEL)
         rc = ENSUREPIP_E_WHEEL;
-    else if (answer == NULL) {
-        take_exception(run, request == NULL ? "cannot prepare the request"
-                            : boot == NULL ? "cannot import ensurepip_boot"
-                            : refused == NULL ? "ensurepip_boot failed"
-                            : glue == NULL ? "cannot import the glue" : "the glue failed");
-        rc = run->result->status;
-    } else {
+    else if (answer != NULL)
         rc = take_answer(run, answer);
-    }
+    else
+        rc = take_exception(run, request == NULL ? "cannot prepare the request"
+                                 : boot == NULL ? "cannot import ensurepip_boot"
+                                 : refused == NULL ? "ensurepip_boot failed"
+                                 : glue == NULL ? "cannot import the glue" : "the glue failed");
     Py_XDECREF(answer);
     Py_XDECREF(glue);
     Py_XDECREF(refused);

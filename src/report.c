@@ -113,15 +113,9 @@ static size_t utf8_sequence(const unsigned char *s)
     if (s[0] < 0x80)
         return 1;
     size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-    unsigned char low = 0x80, high = 0xbf; /* the range of the second byte */
-    if (s[0] == 0xe0)
-        low = 0xa0;
-    else if (s[0] == 0xed)
-        high = 0x9f;
-    else if (s[0] == 0xf0)
-        low = 0x90;
-    else if (s[0] == 0xf4)
-        high = 0x8f;
+    /* The range of the second byte. */
+    unsigned char low = s[0] == 0xe0 ? 0xa0 : s[0] == 0xf0 ? 0x90 : 0x80;
+    unsigned char high = s[0] == 0xed ? 0x9f : s[0] == 0xf4 ? 0x8f : 0xbf;
     if (n > 0 && (s[1] < low || s[1] > high))
         return 0;
     for (size_t i = 2; i < n; i++)
@@ -207,11 +201,8 @@ int report_write(struct report *report, const struct run *run, double duration_s
         if (failed)
             unlinkat(report->dir_fd, base_name(report->tmp_path), 0);
     }
-    int saved_errno = errno;
+    if (failed)
+        snprintf(err, errlen, "the report could not be written completely: %s", strerror(errno));
     report_free(report);
-    if (failed) {
-        snprintf(err, errlen, "the report could not be written completely: %s", strerror(saved_errno));
-        return -1;
-    }
-    return 0;
+    return failed ? -1 : 0;
 }

@@ -76,24 +76,7 @@ static int remove_tree_at(int base_fd, const char *name, int dir, const char *sh
     return rc;
 }
 
-/* Removes base/name if it is a directory of this user whose run is gone: its lock is free. The
- * lock is held while removing, so that a run that made it an instant ago and has not locked it
- * yet fails to, and makes another. */
-static void remove_if_stale(int base_fd, const char *base, const char *name)
-{
-    int dir = openat(base_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dir < 0)
-        return;
-    struct stat st;
-    if (fstat(dir, &st) == 0 && st.st_uid == geteuid() && flock(dir, LOCK_EX | LOCK_NB) == 0) {
-        char ignored[256];
-        remove_tree_at(base_fd, name, dir, base, ignored, sizeof ignored);
-    }
-    close(dir);
-}
-
-/* Removes base/ensurepip-<pid>-XXXXXX directories of this user whose run is gone. The PID in
- * the name is not asked about: kill(pid, 0) says nothing across PID namespaces. */
+/* Removes base/ensurepip-<pid>-XXXXXX directories of this user whose run is gone (tempdir.h). */
 static void sweep_stale(const char *base)
 {
     DIR *dir = opendir(base);
@@ -106,7 +89,15 @@ static void sweep_stale(const char *base)
         long pid = strtol(e->d_name + strlen(PREFIX), &end, 10);
         if (end == e->d_name + strlen(PREFIX) || *end != '-' || strlen(end) != 7 || pid <= 0)
             continue;
-        remove_if_stale(dirfd(dir), base, e->d_name);
+        /* Its run is gone if its lock is free. The lock is held while removing, so that a run
+         * that made it an instant ago and has not locked it yet fails to, and makes another. */
+        int fd = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        char ignored[256];
+        if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == geteuid() && flock(fd, LOCK_EX | LOCK_NB) == 0)
+            remove_tree_at(dirfd(dir), e->d_name, fd, base, ignored, sizeof ignored);
+        if (fd >= 0)
+            close(fd);
     }
     closedir(dir);
 }
@@ -141,8 +132,7 @@ static char *make_locked_directory(const char *base)
     return NULL;
 }
 
-/* $TMPDIR if it names a directory (and then only it: the user chose it), else /tmp, else
- * /var/tmp, as Python's tempfile looks for one: each tried by making the directory in it. */
+/* Only $TMPDIR if it is a directory (the user chose it), else /tmp, else /var/tmp (tempdir.h). */
 int tempdir_create(char **path, char *err, size_t errlen)
 {
     const char *bases[] = {getenv("TMPDIR"), "/tmp", "/var/tmp"};
@@ -177,10 +167,7 @@ static int ancestors_private(const char *path, char *why, size_t whylen)
     }
     int rc = 0;
     for (char *slash = strrchr(prefix, '/'); slash != NULL && rc == 0; slash = strrchr(prefix, '/')) {
-        if (slash == prefix)
-            slash[1] = '\0'; /* "/" itself */
-        else
-            *slash = '\0';
+        slash[slash == prefix] = '\0'; /* the parent; "/" itself for the last */
         struct stat st;
         if (stat(prefix, &st) != 0) {
             snprintf(why, whylen, "cannot inspect %s: %s", prefix, strerror(errno));
@@ -223,16 +210,14 @@ int tempdir_fd(void)
 
 int tempdir_remove(const char *path, char *err, size_t errlen)
 {
-    int rc = 0;
+    int rc = -1;
     const char *slash = strrchr(path, '/');
     char *base = slash != NULL ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : NULL;
     int base_fd = base != NULL ? open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-    if (live_lock_fd < 0 || base_fd < 0) {
+    if (live_lock_fd < 0 || base_fd < 0)
         snprintf(err, errlen, "cannot remove %s: %s", path, live_lock_fd < 0 ? "not this run's" : strerror(errno));
-        rc = -1;
-    } else {
+    else
         rc = remove_tree_at(base_fd, slash + 1, live_lock_fd, path, err, errlen);
-    }
     if (base_fd >= 0)
         close(base_fd);
     free(base);
