@@ -121,6 +121,20 @@ def _end_of_life_pythons():
     return found
 
 
+def test_configure_in_the_source_tree_finds_pytest(tmp_path):
+    """./configure && make check in the source tree: pytest's probe runs there, where the
+    glue's py/ directory would hide pytest's own py module."""
+    source = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    tree = tmp_path / "source"
+    # The sources alone: not the build trees or roots the checks make inside a clone.
+    shutil.copytree(source, tree, symlinks=True, ignore=lambda directory, names: [
+        n for n in names if os.path.realpath(directory) == source
+        and (n.startswith("build") and n != "build-aux" or n in (".git", "config.status", "config.log"))])
+    result = subprocess.run(["./configure", f"--with-python={PYTHON}"], cwd=tree, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "pytest: /usr/bin/python3 -m pytest" in result.stdout, result.stdout[-2000:]
+
+
 def test_configure_refuses_end_of_life_pythons(tmp_path):
     pythons = _end_of_life_pythons()
     if not pythons:
