@@ -750,7 +750,7 @@ def test_describe_a_venv_inside_a_root(boot, root):
 
 def test_describe_does_not_look_above_the_root(boot, tmp_path):
     """A standard library just above the root is not the target's. (Two things see to it:
-    search_up stops at the root, and _Files maps every path into the root.)"""
+    _search_up stops at the root, and _where maps every path into the root.)"""
     base_install(os.path.realpath(tmp_path))  # a standard library above the root only
     root = os.path.realpath(tmp_path / "root")
     write(os.path.join(root, "bin", "python3"), "", mode=0o755)
