@@ -10,10 +10,15 @@ runs for any CPython of the matrix: Debian 12's python3.11, a pyenv build (confi
 --with-python=$(pyenv prefix 3.13.0)/bin/python3.13), or Debian testing's python3.15 in a root
 made as tests/debian-testing.sh makes it (build inside the root, run this file there by chroot,
 with /proc mounted). Every round runs every case once, in a rotated order, each on a target
-made just before, after a sync (neither timed). It prints medians, min-max and peak RSS, the
-ratios of ours to each peer, the targets of issue 13 and whether each is met, throughput with
-1, 2, 4 and 8 targets at once, and how time depends on the number of CPUs; the same figures go
-to FILE as JSON (default: the first DIR's bench.json).
+made just before, after a sync (neither timed). Targets are kept until the run ends (then the
+work directory goes, about 3 GB after 7 rounds): ext4 passes over inodes freed in the last 60 to
+300 seconds when it allocates new ones, so deleting each target before the next case made every
+file the next case created slower (perf: find_inode_bit in recently_deleted; on this project's
+VM, unzip of both wheels 0.13 s alone, 0.7 s in the benchmark's rhythm), a cost the benchmark
+made, the same for every case, which hid the differences between them. It prints medians,
+min-max and peak RSS, the ratios of ours to each peer, the targets of issue 13 and whether each
+is met, throughput with 1, 2, 4 and 8 targets at once, and how time depends on the number of
+CPUs; the same figures go to FILE as JSON (default: the first DIR's bench.json).
 
 --build given more than once puts each build's own cases ("ours ... [LABEL]", LABEL defaulting
 to DIR's name) into the same rounds, for a before/after comparison on one machine at one time;
@@ -174,9 +179,6 @@ class Bench:
             os.mkdir(path)
         return path
 
-    def cleanup(self, path):
-        shutil.rmtree(path, ignore_errors=True)
-
     def cases(self, quick):
         pip_from_wheel = lambda venv, *extra: [os.path.join(venv, "bin", "python"), os.path.join(self.wheel, "pip"),
                                                "install", "--no-cache-dir", "--no-index", "--find-links", self.links,
@@ -211,21 +213,15 @@ class Bench:
 
     def has_stdlib_ensurepip(self):
         venv = self.fresh()
-        try:
-            probe = subprocess.run([os.path.join(venv, "bin", "python"), "-c", "import ensurepip; ensurepip.version()"],
-                                   capture_output=True)
-            return probe.returncode == 0
-        finally:
-            self.cleanup(venv)
+        probe = subprocess.run([os.path.join(venv, "bin", "python"), "-c", "import ensurepip; ensurepip.version()"],
+                               capture_output=True)
+        return probe.returncode == 0
 
     def compileall_floor(self):
         unpacked = self.fresh("unpacked")
         for wheel in self.wheels:
             subprocess.run(["unzip", "-q", "-o", wheel, "-d", unpacked], check=True)
-        try:
-            return run_timed([self.python, "-m", "compileall", "-q", "-j0", unpacked])
-        finally:
-            self.cleanup(unpacked)
+        return run_timed([self.python, "-m", "compileall", "-q", "-j0", unpacked])
 
     def version_cases(self):
         venv = self.fresh()
@@ -282,7 +278,6 @@ def measure(bench, rounds, quick):
     if "virtualenv app-data" in cases:  # warm its app-data cache, untimed
         target = bench.fresh("env")
         run_timed(cases["virtualenv app-data"].command(target))
-        bench.cleanup(target)
     samples = {name: [] for name in names}
     for r in range(rounds):
         order = names[r % len(names):] + names[:r % len(names)]  # alternate who goes first
@@ -290,7 +285,6 @@ def measure(bench, rounds, quick):
             case = cases[name]
             target = bench.fresh(case.target)
             samples[name].append(run_timed(case.command(target), env=case.env or bench.env))
-            bench.cleanup(target)
     samples["floor: compileall -j0"] = [bench.compileall_floor() for _ in range(rounds)]
     venv, versions = bench.version_cases()
     for name in versions:
@@ -298,7 +292,6 @@ def measure(bench, rounds, quick):
     for _ in range(rounds * 2):
         for name, cmd in versions.items():
             samples[name].append(run_timed(cmd, env=bench.env))
-    bench.cleanup(venv)
 
     pip_version = re.match(r"pip-([^-]+)-", os.path.basename(bench.wheel)).group(1)
     results = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -328,8 +321,6 @@ def concurrency(bench):
             raise RuntimeError("a concurrent bootstrap failed")
         wall = time.perf_counter() - start
         out[str(n)] = {"wall_s": wall, "targets_per_s": n / wall}
-        for v in venvs:
-            bench.cleanup(v)
     return out
 
 
@@ -345,7 +336,6 @@ def cpu_scaling(bench, rounds):
         for _ in range(rounds):
             venv = bench.fresh()
             times.append(run_timed(prefix + [ensurepip, "--python", venv], env=bench.env)[0])
-            bench.cleanup(venv)
         out[label] = statistics.median(times)
     for jobs in ("1", "0"):
         times = []
@@ -354,7 +344,6 @@ def cpu_scaling(bench, rounds):
             for wheel in bench.wheels:
                 subprocess.run(["unzip", "-q", "-o", wheel, "-d", unpacked], check=True)
             times.append(run_timed([bench.python, "-m", "compileall", "-q", f"-j{jobs}", unpacked])[0])
-            bench.cleanup(unpacked)
         out[f"compileall -j{jobs}"] = statistics.median(times)
     return out
 
