@@ -2,9 +2,9 @@
 "How it works", after the steps). While pip installs into the staging directory,
 compileall.compile_file is Bytecode.compile_file: it takes the build's bytecode of the same
 source, makes it name the file's *final* path (not the staging or --root path), and writes the
-.pyc with py_compile's header (checked-hash when SOURCE_DATE_EPOCH is set). Each .pyc is made by
-a writer thread as soon as pip unpacks its source (source_saved), overlapping with pip unpacking
-the next file; pip still decides which files get bytecode and records them in RECORD.
+.pyc with py_compile's header (checked-hash when SOURCE_DATE_EPOCH is set). Each .pyc is made as
+soon as pip unpacks its source (source_saved) and written by the host's writer thread while pip
+unpacks the next file; pip still decides which files get bytecode and records them in RECORD.
 
 The build names every module's file "<ensurepip:RELATIVE/PATH.py>" (build-aux/mkruntime.py).
 marshal writes that string once, at its first use, and refers back to it by index afterwards, so
@@ -18,12 +18,11 @@ import hashlib
 import importlib.util
 import marshal
 import os
-import queue
-import threading
 import zipimport
-from concurrent.futures import Future
 
-from .errors import Failure, signals_held
+import _ensurepip_host as host
+
+from .errors import Failure
 
 _FLAGS_TIMESTAMP = 0
 _FLAGS_CHECKED_HASH = 0b11
@@ -55,10 +54,13 @@ def _retarget(data, placeholder, filename):
     return data[:start] + header + encoded + data[at + len(needle):]
 
 
+def _record_columns(digest, size):
+    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode(), str(size)
+
+
 def record_entry(data):
     """RECORD's hash and size columns for a file of these bytes."""
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return "sha256=" + digest, str(len(data))
+    return _record_columns(hashlib.sha256(data).digest(), len(data))
 
 
 def runtime_bytecode(archive):
@@ -88,8 +90,8 @@ class Bytecode:
         self.compiled = 0
         self.written = {}  # path -> RECORD's hash and size of every .pyc written
         self._cache_dirs = set()
-        self._jobs = None  # while writing(): the writer thread's queue of (source, Future)
-        self._ahead = {}  # source path -> Future, for the .pyc files being made ahead
+        self._writer = None  # while writing(): the host's writer thread
+        self._ahead = {}  # source path -> (.pyc path, size, the writer's job) for those queued ahead
         self.progress = None  # called with the number of .pyc files written so far
 
     def set_stage(self, stage_lib):
@@ -108,34 +110,44 @@ class Bytecode:
 
     def source_saved(self, fullname):
         """pip's installer has just written fullname: while writing() lasts, a .py file in the
-        staging lib directory has its .pyc made on the writer thread, ahead of compile_file."""
+        staging lib directory with build-time bytecode has its .pyc queued for the host's
+        writer thread, ahead of compile_file."""
         fullname = os.path.normpath(fullname)
-        if (self._jobs is not None and fullname.endswith(".py")
+        if (self._writer is not None and fullname.endswith(".py")
                 and fullname.startswith(self._stage_lib + os.sep)):
-            job = self._ahead[fullname] = Future()
-            self._jobs.put((fullname, job))
+            made = self._make_pyc(fullname, compile_missing=False)
+            if made is not None:
+                cfile, data, mode, _prebuilt = made
+                self._ahead[fullname] = (cfile, len(data), host.write_file(self._writer, cfile, data, mode))
 
     def compile_file(self, fullname, ddir=None, force=False, rx=None, quiet=0, legacy=False,
                      optimize=-1, invalidation_mode=None, **kwargs):
         """compileall.compile_file's signature; returns True once the .pyc is written."""
         fullname = os.path.normpath(fullname)
-        job = self._ahead.pop(fullname, None)
-        made = job.result() if job is not None else None
-        if made is None:
-            made = self._make_pyc(fullname, compile_missing=True)
-        cfile, record, prebuilt = made
+        ahead = self._ahead.pop(fullname, None)
+        if ahead is not None:
+            cfile, size, job = ahead
+            prebuilt = True
+            digest = host.written(self._writer, job, cfile)
+        else:
+            cfile, data, mode, prebuilt = self._make_pyc(fullname, compile_missing=True)
+            size = len(data)
+            fd = os.open(cfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            digest = hashlib.sha256(data).digest()
         self.prebuilt += prebuilt
         self.compiled += not prebuilt
-        self.written[cfile] = record
+        self.written[cfile] = _record_columns(digest, size)
         if self.progress is not None:
             self.progress(len(self.written))
         return True
 
     def _make_pyc(self, fullname, compile_missing):
-        """Writes the .pyc of fullname, a file in the staging lib directory; returns its path,
-        its RECORD hash and size (hashed here, on the writer thread, rather than by pip's), and
-        whether it came from the build; None for a file the build did not compile unless
-        compile_missing (in pip's thread, under its warning filters)."""
+        """The .pyc of fullname, a file in the staging lib directory, its cache directory made:
+        (its path, its bytes, its mode, whether it came from the build); None for a file the
+        build did not compile unless compile_missing (in pip's thread, under its warning
+        filters)."""
         if not fullname.startswith(self._stage_lib + os.sep):
             raise ValueError(f"{fullname} is not in the staging directory {self._stage_lib}")
         relative = fullname[len(self._stage_lib) + 1:]
@@ -162,11 +174,7 @@ class Bytecode:
             os.makedirs(cache_dir, exist_ok=True)
             self._cache_dirs.add(cache_dir)
         # The mode py_compile gives a .pyc: the source's, writable by the owner, never executable.
-        fd = os.open(cfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, (st.st_mode | 0o200) & 0o666)
-        data = importlib.util.MAGIC_NUMBER + header + body
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        return cfile, record_entry(data), prebuilt
+        return cfile, importlib.util.MAGIC_NUMBER + header + body, (st.st_mode | 0o200) & 0o666, prebuilt
 
     def check_every_module_hooked(self, files):
         """After pip's installer, given every file staged: every staged .py file has the .pyc
@@ -184,41 +192,18 @@ class Bytecode:
 
     @contextlib.contextmanager
     def writing(self):
-        """The writer thread, for as long as pip's installer runs: it makes the .pyc of each job
-        in the order they come, and skips those cancelled. At the end, made or not, nothing of
-        it is left running, and no .pyc pip did not ask for is left on disk. Signals wait while
-        it starts and stops: an Interrupted raised half-way would leave it running, or running
-        on into the rollback. A daemon: should it be left waiting all the same, it does not hold
-        up the interpreter's finalization."""
-        jobs = queue.SimpleQueue()
-
-        def run():
-            while (job := jobs.get()) is not None:
-                source, future = job
-                if future.set_running_or_notify_cancel():  # else nobody waits for it any more
-                    try:
-                        future.set_result(self._make_pyc(source, compile_missing=False))
-                    except Exception as e:  # raised again by result(), in pip's thread
-                        future.set_exception(e)
-
-        thread = threading.Thread(target=run, name="ensurepip-pyc-writer", daemon=True)
-        with signals_held():
-            thread.start()
-            self._jobs = jobs
+        """The host's writer thread (src/filewriter.c), for as long as pip's installer runs: it
+        writes the queued .pyc files in the order they come, without Python's GIL, so pip's
+        thread goes on unpacking meanwhile. At the end, written or not, nothing of it is left
+        running, and no .pyc pip did not ask for is left on disk."""
+        self._writer = host.file_writer()
         try:
             yield
         finally:
-            self._jobs = None
+            writer, self._writer = self._writer, None
             ahead, self._ahead = self._ahead, {}
-            with signals_held():
-                for future in ahead.values():
-                    future.cancel()  # those not yet started
-                jobs.put(None)
-                thread.join()
+            host.stop_writer(writer)  # the job being written is finished, the others dropped
         # Reached when pip's installer succeeded (otherwise the staging directory goes whole).
-        # A job may have failed half-way too: whatever its state, its file goes.
-        for source in ahead:
-            cfile = importlib.util.cache_from_source(source)
-            if cfile not in self.written:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(cfile)
+        for cfile, _size, _job in ahead.values():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(cfile)

@@ -4,6 +4,8 @@
 
 #include "hostmod.h"
 
+#include "filewriter.h"
+
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,8 @@
 /* What the glue gets from the C host: the run's message sink, the signal record, the record of
  * the extension modules loaded from memory in this process, and the system calls Python's os
  * module lacks: renameat2's RENAME_EXCHANGE between directory descriptors, to keep every change
- * inside the target's own directories, and a whole tree flushed to disk at once (flushtree.c). */
+ * inside the target's own directories, a whole tree flushed to disk at once (flushtree.c), and
+ * files written on a thread that never takes the GIL (filewriter.c). */
 
 static struct run *current_run(PyObject *module)
 {
@@ -144,6 +147,14 @@ static PyMethodDef host_methods[] = {
      "exchange_at(src_dir_fd, src_name, dst_dir_fd, dst_name): renameat2 RENAME_EXCHANGE."},
     {"flush_tree", flushtree_flush_tree, METH_VARARGS,
      "flush_tree(dir_fd): fsync every file and directory beneath dir_fd, and dir_fd."},
+    {"file_writer", filewriter_py_start, METH_NOARGS,
+     "file_writer(): a writer thread for write_file, stopped by stop_writer or when collected."},
+    {"write_file", filewriter_py_submit, METH_VARARGS,
+     "write_file(writer, path, data, mode): queue path to be written with data; returns the job."},
+    {"written", filewriter_py_wait, METH_VARARGS,
+     "written(writer, job, path): wait for the job; the SHA-256 of its data, or OSError naming path."},
+    {"stop_writer", filewriter_py_stop, METH_VARARGS,
+     "stop_writer(writer): finish the job being written, drop the others, stop the thread."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,5 +1,6 @@
-"""py/bytecode.py's writer thread, in this Python: a .pyc made ahead of pip's call is the one
-returned, an error making it reaches pip's call, and nothing outlives writing(): no thread, no
+"""py/bytecode.py, in this Python, with a stand-in for the host's writer (src/filewriter.c, whose
+own tests are tests/unit/test_filewriter.c): a .pyc made ahead of pip's call is the one
+returned, an error writing it reaches pip's call, and nothing outlives writing(): no writer, no
 .pyc pip did not ask for."""
 
 import base64
@@ -9,9 +10,7 @@ import importlib.util
 import marshal
 import os
 import pathlib
-import signal
 import sys
-import threading
 import types
 import zipfile
 
@@ -20,17 +19,64 @@ import pytest
 GLUE = pathlib.Path(__file__).resolve().parents[2] / "py"
 
 
+class Writer:
+    """The host's writer as the glue sees it, doing each job when it is queued; the jobs of
+    every writer are kept for the tests to look at."""
+    every = []
+
+    def __init__(self):
+        self.jobs = []  # [path, digest or OSError]
+        self.stopped = False
+        Writer.every.append(self)
+
+
+class Host(types.ModuleType):
+    """_ensurepip_host as far as py/bytecode.py uses it."""
+
+    def __init__(self):
+        super().__init__("_ensurepip_host")
+
+    def file_writer(self):
+        return Writer()
+
+    def write_file(self, writer, path, data, mode):
+        assert not writer.stopped
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            writer.jobs.append([path, hashlib.sha256(data).digest()])
+        except OSError as e:
+            writer.jobs.append([path, e])
+        return len(writer.jobs) - 1
+
+    def written(self, writer, job, path):
+        assert not writer.stopped
+        done = writer.jobs[job][1]
+        if isinstance(done, OSError):
+            raise OSError(done.errno, done.strerror, path)
+        return done
+
+    def stop_writer(self, writer):
+        writer.stopped = True
+
+
 def load_bytecode_module():
     """py/bytecode.py and what it imports of the glue (errors.py), without the glue's
     __init__.py, which needs the host program."""
     package = types.ModuleType("glue_under_test")
     package.__path__ = [str(GLUE)]
-    sys.modules["glue_under_test"] = package
+    saved_host = sys.modules.get("_ensurepip_host")
+    sys.modules.update(glue_under_test=package, _ensurepip_host=Host())
     try:
         return importlib.import_module("glue_under_test.bytecode")
     finally:
         for name in [n for n in sys.modules if n == "glue_under_test" or n.startswith("glue_under_test.")]:
             del sys.modules[name]
+        if saved_host is None:
+            del sys.modules["_ensurepip_host"]
+        else:
+            sys.modules["_ensurepip_host"] = saved_host
 
 
 class Runtime:
@@ -73,21 +119,20 @@ def code_in(pyc):
     return marshal.loads(pathlib.Path(pyc).read_bytes()[16:])
 
 
-def writer_threads():
-    return [t for t in threading.enumerate() if t.name == "ensurepip-pyc-writer"]
+def writers_running():
+    return [w for w in Writer.every if not w.stopped]
 
 
 def test_made_ahead_is_what_pip_gets(bytecode, stage, tmp_path):
     source = str(stage / "pkg" / "a.py")
     cfile = importlib.util.cache_from_source(source)
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
     with bytecode.writing():
-        assert [t.daemon for t in writer_threads()] == [True]
-        assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == mask
+        assert len(writers_running()) == 1
         bytecode.source_saved(source)
         bytecode.source_saved(str(stage / "other" / "d.py"))
+        assert [path for path, _done in writers_running()[0].jobs] == [
+            cfile, importlib.util.cache_from_source(str(stage / "other" / "d.py"))]
         bytecode.compile_file(str(stage / "other" / "d.py"))
-        assert os.path.exists(cfile)  # made before pip asks for it
         assert bytecode.compile_file(source, force=True, quiet=1) is True
     data = pathlib.Path(cfile).read_bytes()
     digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
@@ -95,22 +140,22 @@ def test_made_ahead_is_what_pip_gets(bytecode, stage, tmp_path):
     assert data[:4] == importlib.util.MAGIC_NUMBER
     assert code_in(cfile).co_filename == str(tmp_path / "final" / "lib" / "pkg" / "a.py")
     assert (bytecode.prebuilt, bytecode.compiled) == (2, 0)
-    assert not writer_threads()
-    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == mask
+    assert not writers_running()
 
 
-def test_an_error_made_ahead_reaches_pips_call(bytecode, stage):
+def test_an_error_writing_ahead_reaches_pips_call(bytecode, stage):
     source = str(stage / "pkg" / "b.py")
-    blocker = stage / "pkg" / "__pycache__"
-    blocker.write_text("a file where the cache directory must go")
-    with pytest.raises(OSError):
+    blocker = pathlib.Path(importlib.util.cache_from_source(source))
+    blocker.mkdir(parents=True)  # a directory where the .pyc must go
+    with pytest.raises(IsADirectoryError) as raised:
         with bytecode.writing():
             bytecode.source_saved(source)
             bytecode.source_saved(str(stage / "other" / "d.py"))
             bytecode.compile_file(str(stage / "other" / "d.py"))  # b.py's job has failed
-            blocker.unlink()  # making it again now would work: the error must be the job's
+            blocker.rmdir()  # writing it again now would work: the error must be the job's
             bytecode.compile_file(source)
-    assert not writer_threads()
+    assert raised.value.filename == str(blocker)
+    assert not writers_running()
 
 
 def test_a_pyc_pip_did_not_ask_for_is_removed(bytecode, stage):
@@ -123,7 +168,7 @@ def test_a_pyc_pip_did_not_ask_for_is_removed(bytecode, stage):
     assert os.path.exists(importlib.util.cache_from_source(asked))
     assert not os.path.exists(importlib.util.cache_from_source(not_asked))
     assert list(bytecode.written) == [importlib.util.cache_from_source(asked)]
-    assert not writer_threads()
+    assert not writers_running()
 
 
 def test_without_build_bytecode_it_is_compiled_when_pip_asks(bytecode, stage, tmp_path):

@@ -4,8 +4,10 @@ paths that are not UTF-8 end to end, and the report (absolute root, files remove
 beside its name and renamed into place). The program and the C library client
 (tests/host/library_client.c) both."""
 
+import importlib.util
 import json
 import os
+import pathlib
 import re
 import resource
 import shutil
@@ -71,16 +73,18 @@ def test_commit_flush_makes_room_when_descriptors_run_short(venv, base_env):
 
 @pytest.mark.skipif(not FAIL_THREADS, reason="ENSUREPIP_FAIL_THREADS is not set")
 def test_commit_flushes_on_its_own_thread_when_no_thread_can_be_made(strace, venv, base_env, tmp_path):
-    """No thread at all for the whole run (--no-compile starts none in Python): the payload
-    checks and the commit's flush (src/flushtree.c) do their work on the calling thread, and
-    every staged file is still flushed."""
+    """No thread at all for the whole run: the payload checks, the .pyc writer
+    (src/filewriter.c) and the commit's flush (src/flushtree.c) do their work on the calling
+    thread, every .pyc is written and every staged file is still flushed."""
     env = dict(with_thread_failure(base_env), FAIL_PTHREAD_CREATE="1000000")
     log = tmp_path / "sync.log"
-    assert strace_run(["--python", venv, "--no-compile"], env, log=log, trace="fsync,clone,clone3").returncode == 0
+    assert strace_run(["--python", venv], env, log=log, trace="fsync,clone,clone3").returncode == 0
     calls = log.read_text()
     assert "clone" not in calls
-    staged = sum(1 for p in site_packages(venv).rglob("*") if p.is_file())
-    assert calls.count("fsync(") >= staged
+    staged = [p for p in site_packages(venv).rglob("*") if p.is_file()]
+    assert calls.count("fsync(") >= len(staged)
+    sources = [p for p in staged if p.suffix == ".py"]
+    assert sources and all(pathlib.Path(importlib.util.cache_from_source(p)).is_file() for p in sources)
     assert pip_scripts(venv) == ["pip3", f"pip{PY_VERSION}"]
 
 
