@@ -62,6 +62,26 @@ def pytest_collection_modifyitems(config, items):
                                                     "of the matrix (ENSUREPIP_SKIP_TESTS)"))
 
 
+# A test's tmp_path goes when the test passes or is skipped, and stays for a failed one (pytest
+# 7.3's tmp_path_retention_policy = "failed"; Debian 12 has pytest 7.2). A run of the suite
+# leaves about 4.5 GB of venvs and images otherwise, and tools/check.sh puts them on a tmpfs.
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if outcome.get_result().failed:
+        item.stash[FAILED] = True
+
+
+@pytest.fixture
+def tmp_path(tmp_path, request):
+    yield tmp_path
+    if not request.node.stash.get(FAILED, False):
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
 @pytest.fixture
 def tmpdir_for_run(tmp_path):
     """A TMPDIR of the test's own, so that leftovers of a run can be seen."""

@@ -351,15 +351,16 @@ def can_mount(tmp_path):
 
 
 def test_disk_too_small_is_refused_up_front(can_mount, tmp_path):
-    mnt = tmp_path / "small"
-    mnt.mkdir()
+    mnt = tmp_path / "small" / "mnt"
+    mnt.mkdir(parents=True)
+    # The listings go beside "small", whose own listing (the ".." of mnt) they would change.
     result = mount_tmpfs_then(f'''
         mount -t tmpfs -o size=6m tmpfs "$1"
         "{os.environ["ENSUREPIP_PYTHON"]}" -m venv --without-pip "$1/venv"
-        ls -laR "$1" > "$1.before"
+        ls -laR "$1" > "{tmp_path}/before"
         set +e; "{ENSUREPIP}" --python "$1/venv"; echo "status $?"; set -e
-        ls -laR "$1" > "$1.after"
-        cmp "$1.before" "$1.after" && echo unchanged''', mnt)
+        ls -laR "$1" > "{tmp_path}/after"
+        cmp "{tmp_path}/before" "{tmp_path}/after" && echo unchanged''', mnt)
     assert "status 13" in result.stdout, result.stdout + result.stderr
     assert "unchanged" in result.stdout
     assert re.search(r"needs [\d.]+ MiB, [\d.]+ MiB are free", result.stderr), result.stderr
