@@ -70,6 +70,8 @@ echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99ensurepi
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' >"$root/etc/hosts"
 mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
+# The suites' temporary files on a tmpfs, as tools/check.sh does for the other builds.
+mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
 mkdir -p "$root/src"
 mount --bind "$src" "$root/src"
 mount -o remount,bind,ro "$root/src"

@@ -115,16 +115,31 @@ one() {
     printf '%s\t%s\t%s\t%s\t%s\n' "$name" "${version:-?}" "${pip:-?}" "$build" "$tests" >"$tree.result"
 }
 
-running=0
+# A pool of JOBS slots, as tokens in a pipe: each build takes one when it starts and gives it
+# back when it ends, so the next build starts as soon as any slot is free. (Builds started in
+# batches waited for the slowest of each batch: the system's build, with the most tests, held
+# up the one beside it for half the matrix.) The system's build comes first, the longest.
+tokens=$logs/.tokens.$$
+rm -f "$tokens"
+mkfifo "$tokens"
+exec 3<>"$tokens"
+rm -f "$tokens"
+slot=0
+while [ "$slot" -lt "$jobs" ]; do
+    echo >&3
+    slot=$((slot + 1))
+done
+builds=$#
+rm -f "$logs"/*.result
 for python in "$@"; do
-    one "$python" &
-    running=$((running + 1))
-    if [ "$running" -ge "$jobs" ]; then
-        wait
-        running=0
-    fi
+    read -r _ <&3
+    # The token goes back however the build ends (set -e does not stop a command left of ||);
+    # a build that writes no result counts as a failure below.
+    { (one "$python") 3>&- || echo "matrix.sh: the build for $python stopped before its result (exit $?)" >&2
+      echo >&3; } &
 done
 wait
+exec 3>&-
 
 total_passed=0
 total_failed=0
@@ -144,6 +159,12 @@ for result in "$logs"/*.result; do
     esac
     [ "$build" = ok ] || bad=1
 done
+results=$(ls "$logs"/*.result 2>/dev/null | wc -l)
+if [ "$results" -ne "$builds" ]; then
+    echo "matrix.sh: $builds builds, $results results"
+    total_failed=$((total_failed + builds - results))
+    bad=1
+fi
 echo "logs: $logs"
 echo "$total_passed passed, $total_failed failed"
 exit "$bad"
