@@ -1,14 +1,43 @@
 """The build's own CPython version, whichever it is (tests/matrix.sh runs this suite for each):
 a venv of that version gets that version's bundled pip; a base installation (a copy of the
-interpreter's prefix, made for the test) gets pip with shebangs naming the copy."""
+interpreter's prefix, made for the test) gets pip with shebangs naming the copy; the regular
+expressions the build compiled for the run are those this version's re makes."""
 
 import os
+import re
 import shutil
 import subprocess
 
 import pytest
 
-from conftest import PIP_VERSION, PY_VERSION, PYTHON, pip_scripts, site_packages
+from conftest import PIP_VERSION, PY_VERSION, PYTHON, WHEEL, pip_scripts, site_packages
+
+# Run by the build's Python: every pattern of the runtime archive's ensurepip_patterns, made
+# into a pattern object as py/boot.py does, compared with what re.compile makes of it (patterns
+# compare by pattern, flags and compiled code; their groups are compared besides).
+SAME_AS_RE = """
+import _sre, marshal, re, sys, zipfile
+data = zipfile.ZipFile(sys.argv[1]).read("ensurepip_patterns.pyc")
+namespace = {}
+exec(marshal.loads(data[16:]), namespace)
+assert namespace["MADE_BY"] == (sys.version, (_sre.MAGIC, _sre.CODESIZE, _sre.MAXREPEAT, _sre.MAXGROUPS)), \
+    namespace["MADE_BY"]
+for pattern, flags, compiled_flags, code, groups, groupindex, indexgroup in namespace["PATTERNS"]:
+    made, expected = _sre.compile(pattern, compiled_flags, code, groups, groupindex, indexgroup), re.compile(pattern, flags)
+    assert made == expected and (made.groups, made.groupindex) == (expected.groups, expected.groupindex), pattern
+print(len(namespace["PATTERNS"]))
+"""
+
+
+def test_the_builds_regular_expressions_are_this_versions_own(run, venv):
+    runtime = os.path.join(os.path.dirname(WHEEL), "ensurepip-runtime.zip")
+    checked = subprocess.run([PYTHON, "-I", "-c", SAME_AS_RE, runtime], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    assert int(checked.stdout) > 50  # pip's import compiles well over a hundred
+    result = run("-vvv", "--python", venv)
+    assert result.returncode == 0, result.stderr
+    assert re.search(rf"\]: {int(checked.stdout)} regular expressions from the build$", result.stderr, re.M), \
+        result.stderr
 
 
 def test_venv_gets_this_versions_bundled_pip(run, venv):
