@@ -130,7 +130,7 @@ def stage(target, stage_root, wheels, bytecode, script_interpreter, source_date_
     if stray:
         raise Failure("pip", f"pip's installer staged files outside site-packages and the scripts directory "
                              f"({stray[0]})")
-    in_entry = collections.Counter(os.path.relpath(path, lib_dir).split(os.sep, 1)[0]
+    in_entry = collections.Counter(path[len(lib_dir) + 1:].split(os.sep, 1)[0]
                                    for path in files if path.startswith(lib_dir + os.sep))
     staged = {}
     for project, (lib_entries, scripts) in written.items():
