@@ -180,8 +180,9 @@ def recording_compile(pattern, flags):
 def recording_sre_compile(pattern, flags, code, groups, groupindex, indexgroup):
     key = keys[-1] if keys else None
     if key is not None and key[0] is pattern and not key[1] & re.DEBUG and key not in patterns:
-        patterns[key] = (pattern, key[1], flags, [int(c) for c in code], groups, dict(groupindex),
-                         tuple(indexgroup))
+        # As plain ints, dicts and tuples: marshal takes no RegexFlag (3.13 passes one here)
+        patterns[key] = (pattern, int(key[1]), int(flags), [int(c) for c in code], int(groups),
+                         {str(k): int(v) for k, v in groupindex.items()}, tuple(indexgroup))
     return sre_compile(pattern, flags, code, groups, groupindex, indexgroup)
 re._compile, _sre.compile = recording_compile, recording_sre_compile
 for name in sys.argv[3:]:
