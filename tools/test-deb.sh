@@ -145,7 +145,8 @@ else
 fi
 [ -f "$src/debian/control" ] || abort "debian/control in the tree"
 
-(cd "$tmp" && mk-build-deps "$src/debian/control" >"$tmp/mk-build-deps.log" 2>&1) \
+# equivs leaves the package in $TMPDIR when that is set (tools/check.sh sets it), else here.
+(cd "$tmp" && TMPDIR="$tmp" mk-build-deps "$src/debian/control" >"$tmp/mk-build-deps.log" 2>&1) \
     || { tail -n 30 "$tmp/mk-build-deps.log"; abort "mk-build-deps debian/control"; }
 check "build dependencies installed (mk-build-deps)" \
     apt-get install -y --no-install-recommends "$tmp"/ensurepip-build-deps_*.deb
