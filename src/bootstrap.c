@@ -15,6 +15,7 @@
 #include "run.h"
 #include "tempdir.h"
 #include "environ.h"
+#include "wheelcopy.h"
 
 int run_wheel_checked(struct run *run)
 {
@@ -24,6 +25,22 @@ int run_wheel_checked(struct run *run)
         return run_fail(run, ENSUREPIP_E_WHEEL, "%s", run->checks[runtime != 0 ? 0 : 1].err);
     run_say(run, 3, "wheel", "embedded wheel checked");
     return ENSUREPIP_OK;
+}
+
+/* On the wheels' check thread, once they passed, while Python starts and imports pip: each wheel
+ * again with its members stored (src/wheelcopy.h), for pip's installer to read. A wheel that
+ * cannot be copied so is read as it is. */
+static void unpack_wheels_ahead(void *arg)
+{
+    struct run *run = arg;
+    for (int id = PAYLOAD_WHEEL; id < PAYLOADS; id++) {
+        struct payload p = payload_get(id);
+        size_t size = 0;
+        unsigned char *copy = p.name != NULL ? wheel_stored_copy(p.data, p.size, &size) : NULL;
+        if (copy != NULL)
+            (void)payload_file_in_memory(&run->unpacked[id], p.name, copy, size);
+        free(copy);
+    }
 }
 
 /* Everything between saving the process state and restoring it. */
@@ -70,8 +87,11 @@ static int run_steps(struct run *run)
     struct ensurepip_result *result = run->result;
     int rc = python_check(run);
     if (rc == ENSUREPIP_OK) {
-        payload_check_start(&run->checks[0], PAYLOAD_RUNTIME, PAYLOAD_WHEEL);
-        payload_check_start(&run->checks[1], PAYLOAD_WHEEL, PAYLOADS);
+        for (int id = 0; id < PAYLOADS; id++)
+            run->unpacked[id] = (struct payload_file){-1, NULL};
+        payload_check_start(&run->checks[0], PAYLOAD_RUNTIME, PAYLOAD_WHEEL, NULL, NULL);
+        payload_check_start(&run->checks[1], PAYLOAD_WHEEL, PAYLOADS,
+                            run->command == RUN_INSTALL ? unpack_wheels_ahead : NULL, run);
         rc = run_in_sandbox(run);
         char err[1024];
         if (run->tmpdir != NULL && tempdir_remove(run->tmpdir, err, sizeof err) != 0)
@@ -82,6 +102,8 @@ static int run_steps(struct run *run)
         int checked = run->wheel_checked == 0 ? run_wheel_checked(run) : ENSUREPIP_OK;
         if (checked != ENSUREPIP_OK && rc == ENSUREPIP_OK)
             rc = checked;
+        for (int id = 0; id < PAYLOADS; id++)
+            payload_file_close(&run->unpacked[id]);
     }
     /* The last look at the record: a signal after it is handed back to the caller. */
     int sig = interrupt_pending();

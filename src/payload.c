@@ -75,17 +75,19 @@ static void *run_check(void *arg)
 {
     struct payload_check *c = arg;
     c->rc = check_payloads(c->first, c->last, c->err, sizeof c->err);
+    if (c->rc == 0 && c->then != NULL)
+        c->then(c->arg);
     return NULL;
 }
 
-void payload_check_start(struct payload_check *check, int first, int last)
+void payload_check_start(struct payload_check *check, int first, int last, void (*then)(void *arg), void *arg)
 {
     /* Signals are the calling thread's business: the thread starts with all of them blocked
      * (it inherits the mask), and the caller's own mask is back before anything else runs,
      * also when no thread can be had and the check runs here. */
     sigset_t all, callers;
     sigfillset(&all);
-    *check = (struct payload_check){.first = first, .last = last};
+    *check = (struct payload_check){.first = first, .last = last, .then = then, .arg = arg};
     pthread_sigmask(SIG_SETMASK, &all, &callers);
     check->started = pthread_create(&check->thread, NULL, run_check, check) == 0;
     pthread_sigmask(SIG_SETMASK, &callers, NULL);

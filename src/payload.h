@@ -25,10 +25,12 @@ struct payload payload_get(enum payload_id id);
 struct payload_check {
     pthread_t thread;
     int first, last, started, rc;
+    void (*then)(void *arg);       /* run on the same thread after a check that passed, or NULL */
+    void *arg;
     char err[1024];                /* what is corrupt, if rc is -1 */
 };
 
-void payload_check_start(struct payload_check *check, int first, int last);
+void payload_check_start(struct payload_check *check, int first, int last, void (*then)(void *arg), void *arg);
 
 /* Waits for the check (again: the same answer). Returns 0, or -1 with check->err. */
 int payload_check_wait(struct payload_check *check);

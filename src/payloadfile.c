@@ -25,8 +25,9 @@ static int write_all(int fd, const unsigned char *data, size_t size)
     return 0;
 }
 
-static int in_memory(struct payload_file *f, const char *name, const void *data, size_t size)
+int payload_file_in_memory(struct payload_file *f, const char *name, const void *data, size_t size)
 {
+    *f = (struct payload_file){-1, NULL};
     int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0)
         return -1;
@@ -46,7 +47,7 @@ int payload_file_open(struct payload_file *f, const char *name, const void *data
                       const char *tmpdir, char *err, size_t errlen)
 {
     *f = (struct payload_file){-1, NULL};
-    if (in_memory(f, name, data, size) == 0)
+    if (payload_file_in_memory(f, name, data, size) == 0)
         return 0;
     char why[1024];
     if (tempdir_is_private(tmpdir, why, sizeof why) != 0) {

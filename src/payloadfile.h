@@ -17,6 +17,9 @@ struct payload_file {
 int payload_file_open(struct payload_file *f, const char *name, const void *data, size_t size,
                       const char *tmpdir, char *err, size_t errlen);
 
+/* Makes the in-memory file NAME from data, and nothing else. Returns 0, or -1. */
+int payload_file_in_memory(struct payload_file *f, const char *name, const void *data, size_t size);
+
 /* Closes it (the temporary directory's copy goes with that directory). */
 void payload_file_close(struct payload_file *f);
 

@@ -266,6 +266,27 @@ static int audit(struct run *run)
     return run->result->status = ENSUREPIP_E_AUDIT;
 }
 
+/* The wheels with their members stored, where the check's thread made them, are what pip's
+ * installer reads (the request's wheel and setuptools_wheel); where that fails (out of memory),
+ * the wheels as they are. */
+static void use_unpacked_wheels(struct run *run, PyObject *request)
+{
+    static const char *const keys[PAYLOADS] = {NULL, "wheel", "setuptools_wheel"};
+    for (int id = PAYLOAD_WHEEL; id < PAYLOADS; id++) {
+        if (run->unpacked[id].path == NULL)
+            continue;
+        PyObject *path = PyUnicode_DecodeFSDefault(run->unpacked[id].path);
+        int set = path != NULL && PyDict_SetItemString(request, keys[id], path) == 0;
+        Py_XDECREF(path);
+        if (!set) {
+            PyErr_Clear();
+            continue;
+        }
+        run_say(run, 3, "wheel", "%s: pip's installer reads a copy with its members stored",
+                payload_get(id).name);
+    }
+}
+
 /* Imports ensurepip_boot, which makes the interpreter describe the target, then the glue, and
  * runs it. */
 static int call_glue(struct run *run, const struct payload_file *files)
@@ -281,6 +302,8 @@ static int call_glue(struct run *run, const struct payload_file *files)
      * hands them to pip's installer, waits for its verdict. */
     if (glue != NULL && run_wheel_checked(run) != ENSUREPIP_OK)
         Py_CLEAR(glue);
+    if (glue != NULL)
+        use_unpacked_wheels(run, request);
     PyObject *answer = glue != NULL ? PyObject_CallMethod(glue, "run", "O", request) : NULL;
     int rc;
     if (refused != NULL && refused != Py_None)

@@ -7,6 +7,7 @@
 
 #include "ensurepip.h"
 #include "payload.h"
+#include "payloadfile.h"
 
 enum run_command { RUN_INSTALL, RUN_UNINSTALL };
 
@@ -16,6 +17,8 @@ struct run {
     struct ensurepip_result *result;
     struct payload_check checks[2]; /* the runtime archive's and the wheels', beside Python's start */
     int wheel_checked;             /* 1 once the checks passed, -1 once one failed */
+    struct payload_file unpacked[PAYLOADS]; /* the wheels with their members stored, made on the
+                                              wheels' check thread (fd -1: none, read the wheel) */
     char *tmpdir;                  /* private temporary directory, NULL until created */
     char *report[4];               /* the glue's members of the JSON report as JSON texts: target,
                                       scripts, files, setuptools (NULL: it did not tell) */
