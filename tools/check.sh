@@ -20,9 +20,10 @@ quick=0
 sh tools/setup-debian.sh
 ./autogen.sh >/dev/null 2>&1 || ./autogen.sh
 # The tests' temporary files on a tmpfs of their own. The suites make and delete thousands of
-# venvs, and on ext4 (kernel 6.18 here) each file created passes over the inodes freed in the
-# last minutes (find_inode_bit, recently_deleted): the install tests took 125 s in /tmp and
-# 93 s on a tmpfs. Passed tests leave nothing there (tests/pytest/conftest.py).
+# venvs, and on ext4 without a journal (these VMs' root filesystem, kernel 6.18) each file
+# created passes over the inodes freed in the last minutes (find_inode_bit, recently_deleted):
+# the install tests took 125 s in /tmp and 93 s on a tmpfs. Passed tests leave nothing there
+# (tests/pytest/conftest.py).
 scratch=$(mktemp -d /tmp/ensurepip-check.XXXXXX)
 if mount -t tmpfs -o mode=1777 ensurepip-check "$scratch" 2>/dev/null; then
     trap 'umount -l "$scratch"; rmdir "$scratch"' EXIT
