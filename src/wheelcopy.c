@@ -169,7 +169,9 @@ unsigned char *wheel_stored_copy(const unsigned char *zip, size_t size, size_t *
         memcpy(out, m->local, m->local_len);
         put16(out + 6, get16(out + 6) & ~FLAG_DEFLATE_OPTIONS);
         put16(out + 8, METHOD_STORED);
+        put32(out + 14, m->crc); /* as the central directory says, should the two differ */
         put32(out + 18, m->size);
+        put32(out + 22, m->size);
         out += m->local_len;
         failed = unpack(&z, m, out) != 0;
         out += m->size;
